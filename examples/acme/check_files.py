@@ -1,0 +1,286 @@
+#!/usr/bin/env python
+"""Self-check of the Acme example files, without the library.
+
+Checks that acme.yaml, observations.csv and the target CSVs agree with each other:
+
+* every indicator and org unit named in a CSV exists in the YAML;
+* units are from the example's list, and a reported unit has the declared unit's dimension;
+* threshold ordering matches polarity (inline thresholds and every target row), progress
+  targets move away from their baseline, piecewise breakpoints increase;
+* formulas only reference existing indicator ids; links reference objectives or indicators;
+* no duplicate (indicator, org_unit, period) observation and no duplicate target span;
+* ratio rows: value = numerator / denominator; categorical values are known labels;
+* additive indicators: a parent's target equals the sum of its children's rows;
+* the counts the example promises (objectives, indicators, links, owners, missing share).
+
+Run:  python examples/acme/check_files.py   (exit status 1 on any problem)
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import math
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+UNITS = {"EUR", "kEUR", "percent", "day", "count", "hour", "person", "ppm", "dimensionless",
+         "score_point"}
+DIMENSION = {"EUR": "money", "kEUR": "money", "day": "time", "hour": "time",
+             "percent": "ratio", "dimensionless": "ratio", "ppm": "ratio", "count": "count",
+             "person": "count", "score_point": "count"}
+PERSPECTIVES = ["financial", "customer", "internal_process", "learning_growth"]
+FORMULA_FUNCTIONS = {"abs", "min", "max", "if_"}
+
+problems: list[str] = []
+
+
+def problem(msg: str) -> None:
+    problems.append(msg)
+
+
+def number(text: str) -> float | None:
+    return None if text in ("", None) else float(text)
+
+
+def order_problems(vals: dict[str, float | None], polarity: str, where: str) -> None:
+    rf, tg, st = vals.get("red_flag"), vals.get("target"), vals.get("stretch")
+    bl, lo, up = vals.get("baseline"), vals.get("lower"), vals.get("upper")
+    if polarity == "in_range":
+        if lo is not None and up is not None and not lo < up:
+            problem(f"{where}: lower {lo} must be below upper {up}")
+        return
+    hb = polarity == "higher_better"
+    if rf is not None and tg is not None and not (rf < tg if hb else rf > tg):
+        problem(f"{where}: red_flag {rf} vs target {tg} contradicts {polarity}")
+    if st is not None and tg is not None and not (st >= tg if hb else st <= tg):
+        problem(f"{where}: stretch {st} vs target {tg} contradicts {polarity}")
+    if bl is not None and tg is not None and not (bl < tg if hb else bl > tg):
+        problem(f"{where}: baseline {bl} vs target {tg} contradicts {polarity}")
+
+
+def main() -> int:
+    doc = yaml.safe_load((HERE / "acme.yaml").read_text(encoding="utf-8"))
+
+    # --- org chart
+    parent: dict[str, str | None] = {}
+
+    def walk(units: list[dict], up: str | None) -> None:
+        for u in units:
+            if u["id"] in parent:
+                problem(f"org unit {u['id']!r} defined twice")
+            parent[u["id"]] = up
+            walk(u.get("children", []) or [], u["id"])
+
+    walk(doc["org_units"], None)
+    children: dict[str, list[str]] = defaultdict(list)
+    for org, up in parent.items():
+        if up is not None:
+            children[up].append(org)
+    roots = [o for o, p in parent.items() if p is None]
+    if len(roots) != 1:
+        problem(f"org chart needs one root, found {roots}")
+
+    # --- objectives and indicators
+    objectives = {o["id"]: o for o in doc["objectives"]}
+    indicators: dict[str, dict] = {}
+    for obj in doc["objectives"]:
+        if obj["perspective"] not in PERSPECTIVES:
+            problem(f"objective {obj['id']}: unknown perspective {obj['perspective']!r}")
+        if not obj.get("owner"):
+            problem(f"objective {obj['id']} has no owner")
+        inds = obj.get("indicators", [])
+        if inds and all(float(i.get("weight", 1)) == 0 for i in inds):
+            problem(f"objective {obj['id']}: all indicator weights are zero")
+        for ind in inds:
+            if ind["id"] in indicators or ind["id"] in objectives:
+                problem(f"id {ind['id']!r} used twice")
+            indicators[ind["id"]] = {**ind, "objective": obj["id"]}
+    for p in PERSPECTIVES:
+        ws = [float(o.get("weight", 1)) for o in doc["objectives"] if o["perspective"] == p]
+        if not ws or sum(ws) == 0:
+            problem(f"perspective {p}: no objective with a positive weight")
+
+    for iid, ind in indicators.items():
+        unit = ind.get("unit", "dimensionless")
+        if unit not in UNITS:
+            problem(f"indicator {iid}: unit {unit!r} not in {sorted(UNITS)}")
+        polarity = ind.get("polarity", "higher_better")
+        order_problems(ind.get("thresholds", {}) or {}, polarity, f"indicator {iid} thresholds")
+        scoring = ind.get("scoring", "goal_red_flag")
+        method = scoring["method"] if isinstance(scoring, dict) else scoring
+        if method == "band" and polarity != "in_range":
+            problem(f"indicator {iid}: band scoring on a {polarity} indicator")
+        if polarity == "in_range" and method != "band":
+            problem(f"indicator {iid}: in_range indicator not scored with band")
+        if method == "piecewise":
+            bps = scoring["breakpoints"]
+            xs, ss = [b[0] for b in bps], [b[1] for b in bps]
+            if xs != sorted(xs) or len(set(xs)) != len(xs):
+                problem(f"indicator {iid}: piecewise values must increase: {xs}")
+            if not all(0 <= s <= 1 for s in ss):
+                problem(f"indicator {iid}: piecewise scores outside [0, 1]")
+            if (ss != sorted(ss)) if polarity == "higher_better" else (ss != sorted(ss)[::-1]):
+                problem(f"indicator {iid}: piecewise scores do not follow polarity {polarity}")
+        if ind.get("formula"):
+            tree = ast.parse(ind["formula"], mode="eval")
+            names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            for name in names - FORMULA_FUNCTIONS:
+                if name not in indicators and name not in {
+                        i["id"] for o in doc["objectives"] for i in o.get("indicators", [])}:
+                    problem(f"indicator {iid}: formula references unknown id {name!r}")
+
+    # --- links and initiatives
+    order = {p: k for k, p in enumerate(PERSPECTIVES)}
+
+    def perspective_of(node: str) -> str | None:
+        if node in objectives:
+            return objectives[node]["perspective"]
+        if node in indicators:
+            return objectives[indicators[node]["objective"]]["perspective"]
+        return None
+
+    for k, link in enumerate(doc.get("links", [])):
+        pc, pe = perspective_of(link["cause"]), perspective_of(link["effect"])
+        if pc is None or pe is None:
+            problem(f"link {k}: unknown cause/effect {link['cause']!r} -> {link['effect']!r}")
+            continue
+        if order[pc] < order[pe]:
+            problem(f"link {k}: {link['cause']} ({pc}) -> {link['effect']} ({pe}) runs down the map")
+        if not 0 <= int(link.get("lag", 0)) <= 3:
+            problem(f"link {k}: lag {link.get('lag')} outside 0..3")
+        if str(link.get("sign", "+")) not in {"+", "-"}:
+            problem(f"link {k}: sign {link.get('sign')!r}")
+    for ini in doc.get("initiatives", []):
+        for o in ini.get("objectives", []):
+            if o not in objectives:
+                problem(f"initiative {ini['id']}: unknown objective {o!r}")
+
+    # --- observations
+    obs_path = HERE / "observations.csv"
+    with obs_path.open(newline="", encoding="utf-8") as fh:
+        obs = list(csv.DictReader(fh))
+    keys = Counter((r["indicator"], r["org_unit"], r["period"]) for r in obs)
+    for key, n in keys.items():
+        if n > 1:
+            problem(f"duplicate observation {key} ({n} rows)")
+    missing = 0
+    periods = set()
+    for i, r in enumerate(obs, start=2):
+        where = f"observations.csv line {i}"
+        ind = indicators.get(r["indicator"])
+        if ind is None:
+            problem(f"{where}: unknown indicator {r['indicator']!r}")
+            continue
+        if r["org_unit"] not in parent:
+            problem(f"{where}: unknown org unit {r['org_unit']!r}")
+        if ind.get("formula"):
+            problem(f"{where}: observation of calculated indicator {r['indicator']}")
+        periods.add(r["period"])
+        scoring = ind.get("scoring")
+        if isinstance(scoring, dict) and scoring.get("method") == "categorical":
+            if r["value"] not in {str(k) for k in scoring["scores"]}:
+                problem(f"{where}: category {r['value']!r} not in {list(scoring['scores'])}")
+            continue
+        unit = r["unit"]
+        if unit and unit not in UNITS:
+            problem(f"{where}: unit {unit!r} not in the list")
+        elif unit and DIMENSION[unit] != DIMENSION[ind.get("unit", "dimensionless")]:
+            problem(f"{where}: unit {unit!r} cannot convert to {ind['unit']!r}")
+        value, num, den = number(r["value"]), number(r["numerator"]), number(r["denominator"])
+        if ind.get("time_aggregation") == "ratio_of_sums":
+            if den is None:
+                problem(f"{where}: ratio row without denominator")
+            if value is not None and num is not None and den:
+                if not math.isclose(value, num / den, rel_tol=0, abs_tol=0.006):
+                    problem(f"{where}: value {value} != {num}/{den}")
+            if value is None and num is None:
+                missing += 1
+        elif value is None:
+            missing += 1
+    expected = {f"{y}-{m:02d}" for y in (2023, 2024, 2025) for m in range(1, 13)}
+    if periods != expected:
+        problem(f"periods in observations: {sorted(periods ^ expected)[:5]} differ from 2023-01..2025-12")
+    share = missing / len(obs)
+    if not 0.005 <= share <= 0.02:
+        problem(f"missing share {share:.1%} is not about 1 %")
+    observed = {r["indicator"] for r in obs}
+    for iid, ind in indicators.items():
+        if not ind.get("formula") and iid not in observed:
+            problem(f"indicator {iid} has no observations")
+
+    # --- targets
+    polarity = {iid: ind.get("polarity", "higher_better") for iid, ind in indicators.items()}
+    for ts in doc.get("target_sets", []):
+        path = HERE / ts["file"]
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        spans = Counter((r["indicator"], r["org_unit"], r["start"], r["end"]) for r in rows)
+        for key, n in spans.items():
+            if n > 1:
+                problem(f"{path.name}: duplicate target row {key}")
+        values: dict[tuple[str, str, str, str], dict[str, float | None]] = {}
+        for i, r in enumerate(rows, start=2):
+            where = f"{path.name} line {i}"
+            if r["indicator"] not in indicators:
+                problem(f"{where}: unknown indicator {r['indicator']!r}")
+                continue
+            if r["org_unit"] and r["org_unit"] not in parent:
+                problem(f"{where}: unknown org unit {r['org_unit']!r}")
+            if not (r["start"] <= r["end"]):
+                problem(f"{where}: start {r['start']} after end {r['end']}")
+            vals = {f: number(r[f]) for f in ("baseline", "red_flag", "target", "stretch",
+                                                "lower", "upper")}
+            order_problems(vals, polarity[r["indicator"]], where)
+            values[(r["indicator"], r["org_unit"], r["start"], r["end"])] = vals
+        # Additive indicators: parent = sum of the children that have a row.
+        for (iid, org, start, end), vals in values.items():
+            ind = indicators[iid]
+            if ind.get("org_aggregation") != "sum" or not org or org not in children:
+                continue
+            kids = [values.get((iid, c, start, end)) for c in children[org]]
+            kids = [k for k in kids if k is not None]
+            if not kids:
+                continue
+            for f, v in vals.items():
+                if v is None:
+                    continue
+                total = sum(k[f] or 0.0 for k in kids)
+                if not math.isclose(v, total, rel_tol=1e-9, abs_tol=1e-6):
+                    problem(f"{path.name}: {iid} {org} {start}..{end} {f} {v} != children's "
+                            f"sum {total}")
+
+    # --- the counts the example promises
+    n_obj, n_ind, n_links = len(objectives), len(indicators), len(doc.get("links", []))
+    unowned = [i for i, ind in indicators.items() if not ind.get("owner")]
+    if not 13 <= n_obj <= 16:
+        problem(f"{n_obj} objectives; the example promises 13-16")
+    if not 32 <= n_ind <= 40:
+        problem(f"{n_ind} indicators; the example promises 32-40")
+    if n_links < 12:
+        problem(f"{n_links} links; the example promises 12+")
+    if not 1 <= len(unowned) <= 2:
+        problem(f"indicators without owner: {unowned}; the example leaves exactly one or two")
+
+    size = obs_path.stat().st_size
+    if size > 3_000_000:
+        problem(f"observations.csv is {size} bytes; keep it under ~3 MB")
+
+    print(f"acme.yaml: {n_obj} objectives, {n_ind} indicators, {n_links} links, "
+          f"{len(parent)} org units; without owner: {', '.join(unowned)}")
+    print(f"observations.csv: {len(obs)} rows, {missing} missing ({share:.1%}), {size} bytes")
+    if problems:
+        print(f"{len(problems)} problem(s):")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

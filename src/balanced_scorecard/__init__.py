@@ -1,0 +1,109 @@
+"""balanced_scorecard: the Balanced Scorecard as a library.
+
+Define a scorecard as data, feed it observations, get back scored, rolled-up, explained
+results. Importing the package does no work: plugins load when an :class:`Engine` is made.
+"""
+
+from os import PathLike
+
+from balanced_scorecard._version import __version__
+from balanced_scorecard.engine import Engine, targets_from_frame
+from balanced_scorecard.exceptions import (
+    DefinitionError,
+    ExpressionError,
+    ModelError,
+    ObservationError,
+    PluginError,
+    Problem,
+    ScorecardError,
+    UnitError,
+    UnknownMethodError,
+    UnknownNodeError,
+)
+from balanced_scorecard.explain import Explanation
+from balanced_scorecard.model import (
+    DEFAULT_PERSPECTIVES,
+    DEFAULT_STATUS_BANDS,
+    Assignment,
+    CausalLink,
+    DataSource,
+    Frequency,
+    Indicator,
+    Initiative,
+    LeadLag,
+    Objective,
+    OrgAggregation,
+    OrgChart,
+    OrgUnit,
+    Perspective,
+    Polarity,
+    Role,
+    Scorecard,
+    Scoring,
+    StatusBand,
+    Target,
+    TargetSet,
+    Thresholds,
+    Tier,
+    TimeAggregation,
+    Weight,
+)
+from balanced_scorecard.results import Evaluation
+from balanced_scorecard.strategy_map import StrategyMap
+
+
+def load(path: str | PathLike[str]) -> Scorecard:
+    """Load a scorecard definition (YAML, TOML or JSON, chosen by the file suffix).
+
+    Every problem in the file is reported at once in a :class:`DefinitionError` naming the
+    file, line and path inside the document.
+    """
+    from balanced_scorecard.definitions import load as _load
+
+    return _load(path)
+
+
+__all__ = [
+    "DEFAULT_PERSPECTIVES",
+    "DEFAULT_STATUS_BANDS",
+    "Assignment",
+    "CausalLink",
+    "DataSource",
+    "DefinitionError",
+    "Engine",
+    "Evaluation",
+    "Explanation",
+    "ExpressionError",
+    "Frequency",
+    "Indicator",
+    "Initiative",
+    "LeadLag",
+    "ModelError",
+    "Objective",
+    "ObservationError",
+    "OrgAggregation",
+    "OrgChart",
+    "OrgUnit",
+    "Perspective",
+    "PluginError",
+    "Polarity",
+    "Problem",
+    "Role",
+    "Scorecard",
+    "ScorecardError",
+    "Scoring",
+    "StatusBand",
+    "StrategyMap",
+    "Target",
+    "TargetSet",
+    "Thresholds",
+    "Tier",
+    "TimeAggregation",
+    "UnitError",
+    "UnknownMethodError",
+    "UnknownNodeError",
+    "Weight",
+    "__version__",
+    "load",
+    "targets_from_frame",
+]

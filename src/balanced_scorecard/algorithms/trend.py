@@ -1,0 +1,80 @@
+"""Trends of score series: slope over the last periods and change from the previous one.
+
+Vectorised over every (node, org unit) series at once with cumulative sums along the period
+axis, so a window slope costs the same whatever the number of series.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+__all__ = ["TREND_LABELS", "Trend", "trend"]
+
+#: Labels of the direction codes -1, 0, 1 (and of a series too short to tell).
+TREND_LABELS = {-1: "worsening", 0: "flat", 1: "improving", -2: ""}
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Trend:
+    """Per cell: least-squares ``slope`` of the score over the window ending there, the
+    ``change`` from the previous period, and ``direction`` (1 improving, 0 flat, -1 worsening,
+    -2 unknown: fewer than two scores in the window)."""
+
+    slope: np.ndarray
+    change: np.ndarray
+    direction: np.ndarray
+    window: int
+    tolerance: float
+
+    def labels(self) -> np.ndarray:
+        """Direction as text (``improving``, ``flat``, ``worsening`` or empty)."""
+        table = np.array(["", "worsening", "flat", "improving"], dtype=object)
+        return table[np.where(self.direction == -2, 0, self.direction + 2)]
+
+
+def _window_sum(x: np.ndarray, window: int) -> np.ndarray:
+    c = np.cumsum(x, axis=-1)
+    out = c.copy()
+    out[..., window:] = c[..., window:] - c[..., :-window]
+    return out
+
+
+def trend(scores: np.ndarray, *, window: int = 3, tolerance: float = 0.01) -> Trend:
+    """Trend of score series along the last axis.
+
+    Parameters
+    ----------
+    scores
+        ``(..., n_periods)`` scores, NaN where missing (missing periods are skipped).
+    window
+        Number of periods in the slope's window (the current one included).
+    tolerance
+        Slopes within ``±tolerance`` score per period count as flat.
+
+    Examples
+    --------
+    >>> t = trend(np.array([[0.2, 0.4, 0.6, np.nan], [0.9, 0.9, 0.5, 0.5]]), window=3)
+    >>> t.slope.round(2).tolist()
+    [[nan, 0.2, 0.2, 0.2], [nan, 0.0, -0.2, -0.2]]
+    >>> t.labels().tolist()
+    [['', 'improving', 'improving', 'improving'], ['', 'flat', 'worsening', 'worsening']]
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    present = ~np.isnan(s)
+    m = present.astype(np.float64)
+    y = np.where(present, s, 0.0)
+    x = np.broadcast_to(np.arange(s.shape[-1], dtype=np.float64), s.shape) * m
+    n = _window_sum(m, window)
+    sx, sy = _window_sum(x, window), _window_sum(y, window)
+    sxx, sxy = _window_sum(x * x, window), _window_sum(x * y, window)
+    den = n * sxx - sx * sx
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where((n >= 2) & (den > 0), (n * sxy - sx * sy) / den, np.nan)
+    prev = np.full_like(s, np.nan)
+    prev[..., 1:] = s[..., :-1]
+    change = s - prev
+    direction = np.where(
+        np.isnan(slope), -2, np.where(slope > tolerance, 1, np.where(slope < -tolerance, -1, 0))
+    ).astype(np.int8)
+    return Trend(slope=slope, change=change, direction=direction, window=window, tolerance=tolerance)

@@ -1,0 +1,111 @@
+"""The Markdown report: a heading per perspective, tables of objectives and indicators."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from balanced_scorecard.builtins._report import NodeRow, Report
+
+__all__ = ["escape_md", "render_markdown"]
+
+# Characters that start emphasis, code, links, headings, tables, HTML or strikethrough.
+_ACTIVE = re.compile(r"([\\`*_\[\]#|~!{}()+])")
+
+
+def escape_md(text: str) -> str:
+    """``text`` safe inside a Markdown paragraph, heading or table cell.
+
+    Markdown-active characters are backslash-escaped; ``&``, ``<`` and ``>`` become
+    entities so no raw HTML survives; line breaks become spaces so a table row stays one row.
+
+    Examples
+    --------
+    >>> escape_md("a|b *c* <script>")
+    'a\\\\|b \\\\*c\\\\* &lt;script&gt;'
+    """
+    text = " ".join(text.splitlines())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ACTIVE.sub(r"\\\1", text)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(c if c else " " for c in cells) + " |"
+
+
+def _table(headers: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
+    rule = ["---:" if a == "r" else "---" for a in align]
+    return [_row(headers), _row(rule), *(_row(r) for r in rows)]
+
+
+def _status(status: str | None) -> str:
+    return escape_md(status) if status else "—"
+
+
+def _node(r: NodeRow, *, bold: bool = False) -> list[str]:
+    name = escape_md(r.name)
+    return [
+        f"**{name}**" if bold else name,
+        escape_md(r.actual),
+        escape_md(r.target),
+        r.score_text,
+        _status(r.status),
+        r.arrow,
+        escape_md(r.owner),
+    ]
+
+
+def render_markdown(report: Report) -> str:
+    """The report as GitHub-flavoured Markdown."""
+    t = report.total
+    out = [
+        f"# {escape_md(report.title)}",
+        "",
+        f"**Period** {report.period} · **Org unit** {escape_md(report.org_unit_name)} · "
+        f"**Score** {t.score_text} / 10 · **Status** {_status(t.status)} {t.arrow}".rstrip(),
+    ]
+    headers = ["Objective / indicator", "Actual", "Target", "Score", "Status", "Trend", "Owner"]
+    rows: list[list[str]] = []
+    for r in report.tree[1:]:
+        if r.kind == "perspective":
+            if rows:
+                out += ["", *_table(headers, "lrrrlll", rows)]
+                rows = []
+            out += ["", f"## {escape_md(r.name)}", "",
+                    f"Score {r.score_text} / 10 · {_status(r.status)} {r.arrow}".rstrip()]
+        elif r.kind == "objective":
+            rows.append(_node(r, bold=True))
+        else:
+            cells = _node(r)
+            cells[0] = "  ↳ " + cells[0]
+            rows.append(cells)
+    if rows:
+        out += ["", *_table(headers, "lrrrlll", rows)]
+
+    out += ["", "## Exceptions", ""]
+    if report.exceptions:
+        if len(report.exceptions) < report.exceptions_total:
+            out += [f"Top {len(report.exceptions)} of {report.exceptions_total}.", ""]
+        out += _table(
+            ["Indicator", "Org unit", "Actual", "Target", "Score", "Status", "Trend", "Owner"],
+            "llrrrlll",
+            [[escape_md(e.name), escape_md(e.org_unit), escape_md(e.actual),
+              escape_md(e.target), e.score_text, _status(e.status), e.arrow,
+              escape_md(e.owner) or "—"] for e in report.exceptions],
+        )
+    else:
+        out.append("None.")
+
+    out += ["", "## Data quality", ""]
+    if report.quality:
+        out += [f"{report.quality_rows} input row(s) flagged.", ""]
+        out += _table(["Severity", "Rule", "Rows", "Example"], "llrl",
+                      [[escape_md(q.severity), escape_md(q.rule), str(q.count),
+                        escape_md(q.example)] for q in report.quality])
+    else:
+        out.append("No input rows flagged.")
+    if report.notes:
+        out += ["", "### Notes", ""]
+        out += [f"- {escape_md(n.severity)} \\[{escape_md(n.rule)}\\] {escape_md(n.example)}"
+                for n in report.notes]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,48 @@
+"""Built-in data sources: a pandas DataFrame and CSV files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from balanced_scorecard.plugins.hookspecs import hookimpl
+from balanced_scorecard.plugins.registries import RegisterSource
+
+__all__ = ["CsvSource", "DataFrameSource"]
+
+# Ids, units and periods are text even when they look like numbers ("2025", "001").
+_TEXT_COLUMNS = {"indicator": str, "org_unit": str, "period": str, "unit": str, "source": str}
+
+
+class CsvSource:
+    """Reads a long observation CSV (``csv:path/to/file.csv`` or a bare ``.csv`` path).
+
+    Options are passed to :func:`pandas.read_csv` (``sep``, ``encoding``, ``decimal``...).
+    """
+
+    def load(self, location: Any, **options: Any) -> pd.DataFrame:
+        """Read the file; the ``source`` column defaults to the file name."""
+        kwargs: dict[str, Any] = {"dtype": _TEXT_COLUMNS, "keep_default_na": True}
+        kwargs.update(options)
+        frame = pd.read_csv(location, **kwargs)
+        if "source" not in frame.columns:
+            frame["source"] = str(location)
+        return frame
+
+
+class DataFrameSource:
+    """Hands over a frame that is already in memory (``location`` is the frame)."""
+
+    def load(self, location: Any, **options: Any) -> pd.DataFrame:
+        """Return a copy of the frame."""
+        if not isinstance(location, pd.DataFrame):
+            raise TypeError(f"the dataframe source needs a pandas DataFrame, got {type(location)}")
+        return location.copy()
+
+
+@hookimpl
+def bsc_register_sources(register: RegisterSource) -> None:
+    """Register ``csv`` and ``dataframe``."""
+    register("csv", CsvSource(), schemes=("csv",))
+    register("dataframe", DataFrameSource())

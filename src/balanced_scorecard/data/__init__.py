@@ -1,0 +1,1 @@
+"""The pandas edge: observation schema and validation, periods and calendars."""

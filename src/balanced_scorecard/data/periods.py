@@ -1,0 +1,99 @@
+"""Review periods: parsing period labels and dates into integer period ordinals.
+
+Everything in the core indexes periods by pandas' period ordinal at the review frequency, so a
+period axis is ``np.arange(first, last + 1)`` and "the same month" is integer equality.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from balanced_scorecard.model.enums import Frequency
+
+__all__ = ["parse_periods", "period_end_dates", "period_labels", "period_ordinal"]
+
+_QUARTER = r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$"
+_YEAR = r"^\s*(\d{4})\s*$"
+
+
+def parse_periods(values: pd.Series | np.ndarray | list[object], freq: Frequency) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """Parse labels (``2025-03``, ``2025-03-31``, ``2025Q1``, ``2025``) or timestamps into
+    period ordinals at ``freq``; returns ``(ordinals, bad)`` where ``bad`` marks what could not
+    be parsed (its ordinal is 0).
+
+    A date falls in the period that contains it; a quarter or year label stands for its first
+    month when ``freq`` is finer (the start of the span).
+
+    Examples
+    --------
+    >>> ords, bad = parse_periods(["2025-01", "2025-03-31", "2025Q2", "oops"], Frequency.QUARTERLY)
+    >>> period_labels(ords[~bad], Frequency.QUARTERLY), bad.tolist()
+    (['2025Q1', '2025Q1', '2025Q2'], [False, False, False, True])
+    """
+    series = pd.Series(values)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype=object)
+    out = np.zeros(len(u), dtype=np.int64)
+    ok = np.zeros(len(u), dtype=bool)
+    if len(u):
+        if pd.api.types.is_datetime64_any_dtype(series):
+            stamps = pd.to_datetime(u)
+            texts = pd.Series([""] * len(u), dtype=str)
+        else:
+            texts = u.astype(str)
+            q = texts.str.extract(_QUARTER)
+            y = texts.str.extract(_YEAR)
+            # Quarter and bare-year labels are rewritten as their first month before parsing.
+            month = (q[1].astype(float) - 1) * 3 + 1
+            rewritten = texts.where(
+                q[0].isna(), q[0] + "-" + month.fillna(1).astype(int).astype(str).str.zfill(2)
+            )
+            rewritten = rewritten.where(y[0].isna(), y[0] + "-01")
+            # Only text that starts with a year is a period: dateutil would read "Feb" as
+            # February of the current year, which silently changes with the calendar.
+            rewritten = rewritten.where(rewritten.str.match(r"^\s*\d{4}"), "")
+            stamps = pd.to_datetime(rewritten, format="mixed", errors="coerce")
+        good = stamps.notna().to_numpy()
+        if good.any():
+            periods = pd.DatetimeIndex(stamps[good]).to_period(_alias(freq))
+            out[good] = periods.asi8
+        ok = good
+    ordinals = np.where(codes >= 0, out[np.maximum(codes, 0)], 0)
+    bad = (codes < 0) | ~ok[np.maximum(codes, 0)] if len(u) else np.ones(len(codes), bool)
+    return ordinals.astype(np.int64), np.asarray(bad, dtype=bool)
+
+
+def period_ordinal(label: str, freq: Frequency) -> int:
+    """One label to its ordinal; raises ``ValueError`` naming the label when it cannot parse.
+
+    Examples
+    --------
+    >>> period_ordinal("2025-03", Frequency.MONTHLY) - period_ordinal("2025-01", Frequency.MONTHLY)
+    2
+    """
+    ords, bad = parse_periods([label], freq)
+    if bad[0]:
+        raise ValueError(
+            f"{label!r} is not a period; write a month as '2025-03', a quarter as '2025Q1', "
+            "a year as '2025' or a date as '2025-03-31'"
+        )
+    return int(ords[0])
+
+
+def _alias(freq: Frequency) -> str:
+    return freq.value
+
+
+def period_labels(ordinals: np.ndarray, freq: Frequency) -> list[str]:
+    """Labels users know (``2025-03``, ``2025Q1``, ``2025``) for period ordinals."""
+    idx = pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64), freq=_alias(freq))
+    return [str(p) for p in idx.astype(str)]
+
+
+def period_end_dates(ordinals: np.ndarray, freq: Frequency) -> np.ndarray:
+    """The last day of each period, as ``datetime64[D]``."""
+    idx = pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64), freq=_alias(freq))
+    return idx.end_time.to_numpy().astype("datetime64[D]")

@@ -1,0 +1,540 @@
+"""The definition format as data: one table of fields per section.
+
+The loader checks keys, types and choices against these tables, :func:`json_schema` is
+generated from them and the format reference documents them, so the three cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from balanced_scorecard.algorithms.rollup import MISSING_POLICIES
+from balanced_scorecard.model.enums import (
+    LeadLag,
+    OrgAggregation,
+    Polarity,
+    Tier,
+    TimeAggregation,
+)
+from balanced_scorecard.model.people import Role
+
+__all__ = ["ROLE_SHORTCUTS", "SECTIONS", "Field", "Section"]
+
+Kind = Literal[
+    "string",  # text
+    "number",  # finite int or float, not a boolean
+    "integer",
+    "boolean",
+    "strings",  # one string or a list of strings
+    "period",  # a period label: "2025-03", 2025, or a date
+    "weight",  # a number, or a mapping {value, changes}
+    "scoring",  # a method name, or a mapping {method, allow_overflow, <params>}
+    "mapping",  # free-form key/value options
+    "sign",  # "+", "-", "positive", "negative", 1, -1
+    "section",  # one nested mapping of another section
+    "sections",  # a list of mappings of another section
+]
+
+#: Accepted spellings of a frequency; aliases are the pandas period codes.
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "D", "W", "M", "Q", "Y")
+SIGNS: tuple[str | int, ...] = ("+", "-", "positive", "negative", 1, -1)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a section: what it holds, whether it must be there, what it may be."""
+
+    name: str
+    kind: Kind
+    description: str
+    required: bool = False
+    nullable: bool = False
+    choices: tuple[str | int, ...] = ()
+    #: Choices that come from a registry an Engine may extend: ``"rollup"`` or ``"scoring"``.
+    registry: Literal["rollup", "scoring"] | None = None
+    #: For kinds ``section`` and ``sections``: the section of the nested mappings.
+    section: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    #: The default, for the reference docs (the model's own default is what applies).
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A kind of mapping in the document (the scorecard itself, an objective, a link...)."""
+
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    #: What a bare string means where a mapping of this section is expected, if allowed.
+    shorthand: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The keys this section accepts, in documentation order."""
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``."""
+        return next(f for f in self.fields if f.name == name)
+
+
+def _values(enum: Any) -> tuple[str, ...]:
+    return tuple(m.value for m in enum)
+
+
+_ID = Field(
+    "id",
+    "string",
+    "Unique id; ids are shared by perspectives, objectives, indicators and initiatives.",
+    required=True,
+)
+_NAME = Field("name", "string", "Display name.", default="")
+_DESCRIPTION = Field("description", "string", "Free text.", default="")
+_TAGS = Field("tags", "strings", "Labels for filtering and grouping.", default=[])
+_WEIGHT = Field(
+    "weight",
+    "weight",
+    "Weight in its parent's rollup (>= 0): a number, or "
+    "{value, changes: {period: weight}} for a weight that changes over time.",
+    default=1,
+)
+_ROLLUP = Field(
+    "rollup",
+    "string",
+    "How the children's scores combine.",
+    registry="rollup",
+    default="weighted_mean",
+)
+
+#: Keys that assign people to the node they sit on, and the role each gives.
+ROLE_SHORTCUTS: dict[str, Role] = {
+    "owner": Role.OWNER,
+    "data_steward": Role.DATA_STEWARD,
+    "review_facilitator": Role.REVIEW_FACILITATOR,
+    "executive_sponsor": Role.EXECUTIVE_SPONSOR,
+    "contributors": Role.CONTRIBUTOR,
+}
+_PEOPLE = tuple(
+    Field(
+        key,
+        "strings",
+        f"Shortcut: one {role.value} assignment for this node per person "
+        "(a person or a list of people).",
+    )
+    for key, role in ROLE_SHORTCUTS.items()
+)
+
+_THRESHOLD_FIELDS = (
+    Field("baseline", "number", "Where the indicator started.", nullable=True),
+    Field("red_flag", "number", "The value that scores 1/3 (boundary of red).", nullable=True),
+    Field("target", "number", "The goal, which scores 2/3 (boundary of green).", nullable=True),
+    Field("stretch", "number", "An ambitious value that scores 1.", nullable=True),
+    Field("lower", "number", "Lower bound of the good range (in_range).", nullable=True),
+    Field("upper", "number", "Upper bound of the good range (in_range).", nullable=True),
+)
+
+_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "scorecard",
+        "Scorecard",
+        "The top level of a definition document.",
+        (
+            Field("$schema", "string", "URL or path of the JSON Schema, for editors; ignored."),
+            _ID,
+            _NAME,
+            _DESCRIPTION,
+            Field(
+                "review_frequency",
+                "string",
+                "How often the scorecard is reviewed.",
+                choices=FREQUENCIES,
+                default="monthly",
+            ),
+            Field(
+                "rollup",
+                "string",
+                "How perspective scores combine into the scorecard score.",
+                registry="rollup",
+                default="weighted_mean",
+            ),
+            Field(
+                "missing",
+                "string",
+                "What a missing child score does to its parent: ignore it "
+                "and renormalise the weights, propagate (parent missing), or count it as zero.",
+                choices=MISSING_POLICIES,
+                default="ignore",
+            ),
+            Field(
+                "status_bands",
+                "sections",
+                "Ordered statuses; default red, amber, green.",
+                section="status_band",
+            ),
+            Field(
+                "perspectives",
+                "sections",
+                "Perspectives, top of the strategy map first; default "
+                "Financial, Customer, Internal Process, Learning & Growth.",
+                section="perspective",
+            ),
+            Field(
+                "org_units",
+                "sections",
+                "The org tree: nested with `children`, flat with "
+                "`parent`, or both; default one unit `all`.",
+                section="org_unit",
+            ),
+            Field(
+                "objectives",
+                "sections",
+                "Strategic objectives with their indicators.",
+                section="objective",
+            ),
+            Field(
+                "indicators",
+                "sections",
+                "Indicators listed flat, each naming its `objective`.",
+                section="indicator",
+            ),
+            Field(
+                "links", "sections", "Cause-and-effect links of the strategy map.", section="link"
+            ),
+            Field(
+                "initiatives",
+                "sections",
+                "Projects meant to move objectives.",
+                section="initiative",
+            ),
+            Field(
+                "assignments",
+                "sections",
+                "Who holds which role for which node.",
+                section="assignment",
+            ),
+            Field(
+                "targets",
+                "sections",
+                "Inline target rows: the target set `default`.",
+                section="target",
+            ),
+            Field(
+                "target_sets",
+                "sections",
+                "Named target sets (budget, forecast), inline or from a CSV file.",
+                section="target_set",
+            ),
+            Field("sources", "sections", "Where observations come from.", section="source"),
+        ),
+    ),
+    Section(
+        "status_band",
+        "Status band",
+        "A status and the lowest score that earns it.",
+        (
+            Field("name", "string", "Status name, e.g. red.", required=True),
+            Field(
+                "lower",
+                "number",
+                "Lowest score (inclusive) of the band, in [0, 1].",
+                required=True,
+                minimum=0,
+                maximum=1,
+            ),
+            Field(
+                "color", "string", "Display colour (quote hex colours in YAML).", default="#999999"
+            ),
+            Field(
+                "is_good",
+                "boolean",
+                "Whether the status counts as good (share_green).",
+                default=False,
+            ),
+        ),
+    ),
+    Section(
+        "perspective",
+        "Perspective",
+        "A perspective of the scorecard.",
+        (
+            _ID,
+            _NAME,
+            _WEIGHT,
+            Field(
+                "rollup",
+                "string",
+                "How the perspective's objective scores combine.",
+                registry="rollup",
+                default="weighted_mean",
+            ),
+            _DESCRIPTION,
+            *_PEOPLE,
+        ),
+    ),
+    Section(
+        "org_unit",
+        "Org unit",
+        "A unit of the org tree.",
+        (
+            Field("id", "string", "Unique org unit id.", required=True),
+            _NAME,
+            Field(
+                "parent",
+                "string",
+                "Id of the parent unit; null or absent at the root. Units "
+                "nested under `children` get their parent from the nesting.",
+                nullable=True,
+            ),
+            Field(
+                "weight",
+                "number",
+                "Weight where a parent averages its children.",
+                minimum=0,
+                default=1,
+            ),
+            _TAGS,
+            Field("children", "sections", "Units below this one.", section="org_unit"),
+        ),
+    ),
+    Section(
+        "objective",
+        "Objective",
+        "A strategic objective within a perspective.",
+        (
+            _ID,
+            _NAME,
+            Field("perspective", "string", "Id of its perspective.", required=True),
+            _WEIGHT,
+            Field(
+                "rollup",
+                "string",
+                "How the objective's indicator scores combine.",
+                registry="rollup",
+                default="weighted_mean",
+            ),
+            Field("parent", "string", "Id of the objective it cascades from.", nullable=True),
+            Field("tier", "string", "Who it is for.", choices=_values(Tier), default="strategic"),
+            _TAGS,
+            _DESCRIPTION,
+            Field(
+                "indicators",
+                "sections",
+                "Indicators measuring this objective.",
+                section="indicator",
+            ),
+            *_PEOPLE,
+        ),
+    ),
+    Section(
+        "indicator",
+        "Indicator",
+        "A measure (KPI) of an objective.",
+        (
+            _ID,
+            _NAME,
+            Field(
+                "objective",
+                "string",
+                "Id of the objective it measures; required for indicators "
+                "listed flat, implied by nesting under an objective.",
+            ),
+            Field(
+                "unit",
+                "string",
+                "A unit: EUR, percent, day, count, dimensionless, ...",
+                default="dimensionless",
+            ),
+            Field(
+                "polarity",
+                "string",
+                "Which direction is good.",
+                choices=_values(Polarity),
+                default="higher_better",
+            ),
+            Field(
+                "lead_lag",
+                "string",
+                "Leading (driver) or lagging (outcome).",
+                choices=_values(LeadLag),
+                default="lagging",
+            ),
+            Field(
+                "frequency",
+                "string",
+                "How often it is measured.",
+                choices=FREQUENCIES,
+                default="monthly",
+            ),
+            Field(
+                "time_aggregation",
+                "string",
+                "How observations within a period combine.",
+                choices=_values(TimeAggregation),
+                default="mean",
+            ),
+            Field(
+                "org_aggregation",
+                "string",
+                "How child org units combine; default sum for sum "
+                "and last, ratio_of_sums and weighted_mean as in time, otherwise mean.",
+                choices=_values(OrgAggregation),
+            ),
+            Field(
+                "formula",
+                "string",
+                "Expression over other indicator ids for a calculated "
+                "indicator, e.g. `on_time / deliveries * 100`.",
+                nullable=True,
+            ),
+            Field(
+                "scoring",
+                "scoring",
+                "A scoring method name, or {method, allow_overflow, <params>}.",
+                registry="scoring",
+                default="goal_red_flag",
+            ),
+            Field("thresholds", "section", "Default comparison values.", section="thresholds"),
+            _WEIGHT,
+            Field("tier", "string", "Who it is for.", choices=_values(Tier), default="operational"),
+            _TAGS,
+            _DESCRIPTION,
+            *_PEOPLE,
+        ),
+    ),
+    Section(
+        "thresholds", "Thresholds", "Default comparison values of an indicator.", _THRESHOLD_FIELDS
+    ),
+    Section(
+        "weight",
+        "Weight",
+        "A weight that changes over time.",
+        (
+            Field("value", "number", "Weight from the start.", minimum=0, default=1),
+            Field("changes", "mapping", "Period label -> weight from that period on.", default={}),
+        ),
+    ),
+    Section(
+        "scoring",
+        "Scoring",
+        "A scoring method and its params (as further keys).",
+        (
+            Field("method", "string", "Scoring method name.", required=True, registry="scoring"),
+            Field(
+                "allow_overflow",
+                "boolean",
+                "Keep scores outside [0, 1] instead of clamping.",
+                default=False,
+            ),
+        ),
+    ),
+    Section(
+        "link",
+        "Causal link",
+        "A hypothesis of the strategy map: cause drives effect.",
+        (
+            Field("cause", "string", "Objective or indicator id.", required=True),
+            Field("effect", "string", "Objective or indicator id.", required=True),
+            Field(
+                "sign",
+                "sign",
+                "+ when more cause means more effect, - for the opposite.",
+                choices=SIGNS,
+                default="+",
+            ),
+            Field("weight", "number", "Strength of the link (>= 0).", minimum=0, default=1),
+            Field("lag", "integer", "Delay in review periods.", minimum=0, default=0),
+            Field(
+                "feedback",
+                "boolean",
+                "Part of a deliberate loop (cycles need it on every link).",
+                default=False,
+            ),
+            _DESCRIPTION,
+        ),
+    ),
+    Section(
+        "initiative",
+        "Initiative",
+        "A project supporting objectives.",
+        (
+            _ID,
+            _NAME,
+            Field("objectives", "strings", "Ids of the objectives it supports.", default=[]),
+            Field("owner", "string", "Who runs it.", nullable=True),
+            Field("start", "period", "First period.", nullable=True),
+            Field("end", "period", "Last period.", nullable=True),
+            Field("budget", "number", "Budget amount.", nullable=True),
+            Field("status", "string", "E.g. planned, active, done.", default="planned"),
+            _DESCRIPTION,
+        ),
+    ),
+    Section(
+        "assignment",
+        "Assignment",
+        "A person holding a role for a node.",
+        (
+            Field("role", "string", "The role.", required=True, choices=_values(Role)),
+            Field("person", "string", "Who.", required=True),
+            Field(
+                "node",
+                "string",
+                "Perspective, objective, indicator or initiative id.",
+                required=True,
+            ),
+            Field(
+                "org_unit",
+                "string",
+                "Org unit it applies in; absent means every unit.",
+                nullable=True,
+            ),
+        ),
+    ),
+    Section(
+        "target",
+        "Target row",
+        "Thresholds for one indicator, optionally per org unit and span of periods.",
+        (
+            Field("indicator", "string", "Indicator id.", required=True),
+            Field("org_unit", "string", "Org unit id; absent means every unit.", nullable=True),
+            Field("period", "period", "One period: sets start and end."),
+            Field("start", "period", "First period (inclusive); absent means open.", nullable=True),
+            Field("end", "period", "Last period (inclusive); absent means open.", nullable=True),
+            *_THRESHOLD_FIELDS,
+        ),
+    ),
+    Section(
+        "target_set",
+        "Target set",
+        "A named set of targets.",
+        (
+            Field("name", "string", "Set name, e.g. budget.", required=True),
+            Field("provenance", "string", "Where the numbers come from.", default=""),
+            Field(
+                "file",
+                "string",
+                "CSV file of target rows (columns as a target row), relative "
+                "to the definition file.",
+            ),
+            Field("targets", "sections", "Inline target rows.", section="target"),
+        ),
+    ),
+    Section(
+        "source",
+        "Data source",
+        "Where observations come from.",
+        (
+            Field("id", "string", "Source id.", required=True),
+            Field("uri", "string", "URI (csv:obs.csv, sqlite:///x.db) or a path.", required=True),
+            Field("options", "mapping", "Options for the source plugin.", default={}),
+            _DESCRIPTION,
+        ),
+        shorthand="a bare path or URI; the id is the file name without extension",
+    ),
+)
+
+#: Every section by name.
+SECTIONS: dict[str, Section] = {s.name: s for s in _SECTIONS}

@@ -1,0 +1,302 @@
+"""The Engine: owns a unit registry and a plugin manager, and runs evaluations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pint
+
+from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard.data.observations import prepare_observations
+from balanced_scorecard.data.periods import period_ordinal
+from balanced_scorecard.exceptions import (
+    DefinitionError,
+    ObservationError,
+    PluginError,
+    Problem,
+    UnknownMethodError,
+    UnknownNodeError,
+)
+from balanced_scorecard.model.scorecard import Scorecard
+from balanced_scorecard.model.targets import Target, TargetSet
+from balanced_scorecard.plugins.manager import PluginManager
+from balanced_scorecard.results import Evaluation
+from balanced_scorecard.units import make_registry
+
+__all__ = ["Engine"]
+
+Observations = pd.DataFrame | str | os.PathLike[str] | Sequence[pd.DataFrame | str]
+
+
+class Engine:
+    """Evaluates scorecards. One engine owns one pint registry and one plugin manager.
+
+    Parameters
+    ----------
+    plugins
+        Extra plugin objects to register (modules or instances with ``bsc_*`` hooks).
+    entry_points
+        Also load the plugins installed under the ``balanced_scorecard`` entry-point group.
+    registry
+        A pint registry to use instead of a fresh one (it must define the currencies, see
+        :func:`balanced_scorecard.units.make_registry`).
+    trend_window
+        Periods in the window of the trend slope.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from balanced_scorecard.model import Scorecard, Objective, Indicator, Thresholds
+    >>> sc = Scorecard(id="demo", objectives=[Objective(id="grow", perspective="financial")],
+    ...     indicators=[Indicator(id="revenue", objective="grow", unit="EUR",
+    ...                           thresholds=Thresholds(target=700, red_flag=500))])
+    >>> obs = pd.DataFrame({"indicator": "revenue", "org_unit": "all",
+    ...                     "period": "2025-01", "value": [600.0]})
+    >>> ev = Engine(entry_points=False).evaluate(sc, obs)
+    >>> round(ev.score("revenue"), 4), ev.status("revenue")
+    (0.5, 'amber')
+    """
+
+    def __init__(
+        self,
+        *,
+        plugins: Iterable[object] = (),
+        entry_points: bool = True,
+        registry: pint.UnitRegistry | None = None,
+        trend_window: int = 3,
+    ) -> None:
+        self.registry = registry if registry is not None else make_registry()
+        self.plugins = PluginManager(entry_points=entry_points, plugins=plugins)
+        self.trend_window = trend_window
+
+    # -- definitions ----------------------------------------------------------------------
+
+    def load(self, path: str | os.PathLike[str]) -> Scorecard:
+        """Load a definition file, checking methods against this engine's plugins."""
+        from balanced_scorecard.definitions import load
+
+        return load(
+            path,
+            scoring_methods=dict(self.plugins.scoring_methods),
+            rollup_methods=list(self.plugins.rollup_methods),
+        )
+
+    # -- observations ---------------------------------------------------------------------
+
+    def read(self, uri: str | os.PathLike[str], *, base_dir: str | None = None,
+             **options: Any) -> pd.DataFrame:
+        """Read observations from a URI or path through the registered sources."""
+        text = os.fspath(uri)
+        source, location = self.plugins.resolve_source(text)
+        if base_dir and not Path(location).is_absolute() and "://" not in text:
+            location = str(Path(base_dir) / location)
+        try:
+            return source.load(location, **options)
+        except (OSError, ValueError) as exc:
+            raise ObservationError(f"cannot read observations from {text!r}: {exc}") from exc
+
+    def _observations(self, scorecard: Scorecard, observations: Observations | None) -> list[
+        tuple[str, pd.DataFrame]
+    ]:
+        if observations is None:
+            if not scorecard.sources:
+                raise ObservationError(
+                    f"no observations given and scorecard {scorecard.id!r} names no sources; "
+                    "pass a frame or a CSV path, or add `sources:` to the definition"
+                )
+            base = str(Path(scorecard.origin).parent) if scorecard.origin else None
+            return [
+                (s.id, self.read(s.uri, base_dir=base, **s.kwargs)) for s in scorecard.sources
+            ]
+        items = (
+            [observations]
+            if isinstance(observations, pd.DataFrame | str | os.PathLike)
+            else list(observations)
+        )
+        out = []
+        for k, item in enumerate(items):
+            if isinstance(item, pd.DataFrame):
+                out.append((f"frame[{k}]" if len(items) > 1 else "frame", item))
+            else:
+                out.append((os.fspath(item), self.read(item)))
+        return out
+
+    # -- targets --------------------------------------------------------------------------
+
+    def _target_set(self, scorecard: Scorecard, targets: TargetSet | str | pd.DataFrame | None
+                    ) -> TargetSet | None:
+        if targets is None:
+            return scorecard.target_sets[0] if scorecard.target_sets else None
+        if isinstance(targets, TargetSet):
+            return targets
+        if isinstance(targets, pd.DataFrame):
+            return targets_from_frame(targets, name="frame")
+        names = [t.name for t in scorecard.target_sets]
+        if targets in names:
+            return scorecard.target_set(targets)
+        path = Path(targets)
+        if path.suffix.lower() == ".csv" and path.exists():
+            frame = pd.read_csv(path, dtype={"indicator": str, "org_unit": str, "period": str,
+                                             "start": str, "end": str})
+            return targets_from_frame(frame, name=path.stem, provenance=str(path))
+        raise UnknownNodeError(
+            f"no target set {targets!r}: the scorecard has {names or 'none'}, and it is not a "
+            "CSV file." + did_you_mean(str(targets), names)
+        )
+
+    # -- evaluation -----------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        scorecard: Scorecard,
+        observations: Observations | None = None,
+        *,
+        period: str | None = None,
+        start: str | None = None,
+        targets: TargetSet | str | pd.DataFrame | None = None,
+        org_unit: str | None = None,
+    ) -> Evaluation:
+        """Score and roll up ``scorecard``.
+
+        Parameters
+        ----------
+        scorecard
+            The definition.
+        observations
+            A long frame, a CSV path or URI, or a list of them; ``None`` reads the
+            scorecard's own ``sources``.
+        period
+            The focus period (label such as ``2025-12``): the last period evaluated. Default:
+            the latest period with data.
+        start
+            The first period evaluated (default: the earliest with data). Trends need history.
+        targets
+            A :class:`TargetSet`, the name of one of the scorecard's sets, a frame, or a CSV
+            path. Default: the scorecard's first target set (indicator thresholds fill gaps).
+        org_unit
+            Evaluate this unit and its subtree (default: the whole org chart).
+        """
+        freq = scorecard.review_frequency
+        units = (
+            scorecard.org_chart.subtree(scorecard.org_chart.unit(org_unit).id)
+            if org_unit is not None
+            else scorecard.org_chart.subtree(scorecard.org_chart.root)
+        )
+        frames = self._observations(scorecard, observations)
+        prepared_parts = [
+            prepare_observations(f, scorecard, registry=self.registry, freq=freq, source=name)
+            for name, f in frames
+        ]
+        frame = pd.concat([p.frame for p in prepared_parts], ignore_index=True)
+        quality = pd.concat(
+            [p.quality for p in prepared_parts if len(p.quality)] or [prepared_parts[0].quality],
+            ignore_index=True,
+        )
+        unit_codes = [scorecard.org_chart.ids.index(u) for u in units]
+        frame = frame[frame["org_unit"].isin(unit_codes)]
+        # Re-code org units to positions within the evaluated subtree.
+        remap = np.full(len(scorecard.org_chart), -1)
+        remap[unit_codes] = np.arange(len(unit_codes))
+        frame = frame.assign(org_unit=remap[frame["org_unit"].to_numpy()])
+        periods = self._periods(frame["period"].to_numpy(), start=start, period=period,
+                                freq=freq)
+        from balanced_scorecard.data.observations import PreparedObservations
+        from balanced_scorecard.evaluation import run_pipeline
+
+        prepared = PreparedObservations(frame=frame, quality=quality, n_input=len(frame))
+        ev = run_pipeline(
+            scorecard,
+            prepared,
+            registry=self.registry,
+            scoring_methods=self.plugins.scoring_methods,
+            rollup_methods=self.plugins.rollup_methods,
+            target_set=self._target_set(scorecard, targets),
+            units=units,
+            periods=periods,
+            freq=freq,
+            trend_window=self.trend_window,
+        )
+        errors = self.plugins.notify_evaluated(ev)
+        if errors:
+            import attrs
+
+            ev = attrs.evolve(ev, plugin_errors=tuple(errors))
+        return ev
+
+    @staticmethod
+    def _periods(observed: np.ndarray, *, start: str | None, period: str | None, freq: Any
+                 ) -> np.ndarray:
+        try:
+            first = period_ordinal(start, freq) if start else None
+            last = period_ordinal(period, freq) if period else None
+        except ValueError as exc:
+            raise ObservationError(str(exc)) from None
+        if first is None:
+            first = int(observed.min()) if len(observed) else last
+        if last is None:
+            last = int(observed.max()) if len(observed) else first
+        if first is None or last is None:
+            raise ObservationError(
+                "there are no valid observations, so no period to evaluate; check the quality "
+                "report, or pass period='2025-12'"
+            )
+        if last < first:
+            raise ObservationError(f"period {period!r} comes before start {start!r}")
+        return np.arange(first, last + 1, dtype=np.int64)
+
+    # -- output ---------------------------------------------------------------------------
+
+    def render(self, evaluation: Evaluation, format: str = "text", **options: Any) -> str | bytes:
+        """Render an evaluation with one of this engine's renderers."""
+        renderer = self.plugins.renderers[format]
+        try:
+            return renderer.render(evaluation, **options)
+        except Exception as exc:
+            plugin = self.plugins.renderers.plugin_of(format)
+            if plugin.startswith("builtins"):
+                raise
+            raise PluginError(f"renderer {format!r} of plugin {plugin!r} failed: {exc}") from exc
+
+
+def targets_from_frame(frame: pd.DataFrame, *, name: str = "frame", provenance: str = ""
+                       ) -> TargetSet:
+    """A :class:`TargetSet` from a frame with ``indicator``, optional ``org_unit``,
+    ``period`` or ``start``/``end``, and threshold columns.
+
+    Examples
+    --------
+    >>> ts = targets_from_frame(pd.DataFrame({"indicator": ["revenue"], "period": ["2025-01"],
+    ...                                       "target": [100.0]}))
+    >>> ts.targets[0].start, ts.targets[0].end, ts.targets[0].target
+    ('2025-01', '2025-01', 100.0)
+    """
+    if "indicator" not in frame.columns:
+        raise DefinitionError([Problem(path="", source=provenance or name,
+                                       message=f"target table lacks an 'indicator' column; found "
+                                       f"{list(frame.columns)}")])
+    from balanced_scorecard.model.targets import THRESHOLD_FIELDS
+
+    f = frame.astype(object).where(frame.notna(), None)
+    rows = []
+    for rec in f.to_dict("records"):
+        start = rec.get("start") or rec.get("period")
+        end = rec.get("end") or rec.get("period")
+        rows.append(
+            Target(
+                indicator=str(rec["indicator"]),
+                org_unit=str(rec["org_unit"]) if rec.get("org_unit") else None,
+                start=start,
+                end=end,
+                **{k: rec.get(k) for k in THRESHOLD_FIELDS},
+            )
+        )
+    return TargetSet(name=name, provenance=provenance, targets=rows)
+
+
+# Re-exported for the error message when a method name is unknown.
+_ = UnknownMethodError

@@ -1,0 +1,467 @@
+"""The evaluation pipeline: prepared observations in, a frozen :class:`Evaluation` out.
+
+Each step is a function over dense numpy arrays shaped ``(org_unit, indicator, period)``:
+time alignment -> org aggregation -> calculated indicators -> targets -> scoring -> rollup ->
+trend. Nothing loops per observation, org unit or period; loops run over the few distinct
+scoring configurations, rollup levels and tree depths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pint
+
+from balanced_scorecard.algorithms.aggregation import aggregate_tree, group_values
+from balanced_scorecard.algorithms.rollup import ROLLUP_METHODS, rollup
+from balanced_scorecard.algorithms.scoring import (
+    ScoreInputs,
+    ScoringMethod,
+    clamp_scores,
+    status_codes,
+)
+from balanced_scorecard.algorithms.trend import trend
+from balanced_scorecard.data.observations import PreparedObservations
+from balanced_scorecard.data.periods import parse_periods, period_end_dates, period_labels
+from balanced_scorecard.exceptions import UnitError
+from balanced_scorecard.formulas import parse_formula
+from balanced_scorecard.model.enums import Frequency, OrgAggregation, TimeAggregation
+from balanced_scorecard.model.scorecard import Scorecard
+from balanced_scorecard.model.targets import THRESHOLD_FIELDS, TargetSet
+from balanced_scorecard.model.weights import Weight
+from balanced_scorecard.results import Evaluation, IndicatorLevel, NodeLevel
+from balanced_scorecard.units import convert
+
+__all__ = ["run_pipeline"]
+
+
+def _ratio_scale(scorecard: Scorecard, registry: pint.UnitRegistry) -> np.ndarray:
+    """Per indicator, the factor from a plain fraction to its unit (100 for percent)."""
+    out = np.ones(len(scorecard.indicators))
+    for k, ind in enumerate(scorecard.indicators):
+        try:
+            out[k] = float(convert(np.array([1.0]), "dimensionless", ind.unit, registry)[0])
+        except UnitError:
+            out[k] = 1.0
+    return out
+
+
+def _time_align(
+    prepared: PreparedObservations, *, n_units: int, n_ind: int, periods: np.ndarray,
+    scorecard: Scorecard,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    f = prepared.frame
+    p0, n_p = int(periods[0]), len(periods)
+    in_range = (f["period"].to_numpy() >= p0) & (f["period"].to_numpy() < p0 + n_p)
+    f = f.loc[in_range]
+    hows = np.array(
+        [
+            "last" if i.scoring.method == "categorical" else i.time_aggregation.value
+            for i in scorecard.indicators
+        ],
+        dtype=object,
+    )
+    ind = f["indicator"].to_numpy()
+    group = (f["org_unit"].to_numpy() * n_ind + ind) * n_p + (f["period"].to_numpy() - p0)
+    g = group_values(
+        group,
+        n_units * n_ind * n_p,
+        f["value"].to_numpy(),
+        how=hows[ind] if len(f) else "sum",
+        order=f["order"].to_numpy(),
+        numerator=f["numerator"].to_numpy(),
+        denominator=f["denominator"].to_numpy(),
+        weight=f["weight"].to_numpy(),
+    )
+    shape = (n_units, n_ind, n_p)
+    return (
+        g.value.reshape(shape),
+        g.numerator.reshape(shape),
+        g.denominator.reshape(shape),
+        g.count.reshape(shape),
+    )
+
+
+def _org_arrays(scorecard: Scorecard, units: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    chart = scorecard.org_chart
+    pos = {u: k for k, u in enumerate(units)}
+    parent = np.array([pos.get(chart.unit(u).parent or "", -1) for u in units], dtype=np.int64)
+    depth = np.zeros(len(units), dtype=np.int64)
+    # Depth within the evaluated subtree: walk parents level by level (a loop per tree level).
+    frontier = parent.copy()
+    while (frontier >= 0).any():
+        depth += frontier >= 0
+        frontier = np.where(frontier >= 0, parent[np.maximum(frontier, 0)], -1)
+    weight = np.array([chart.unit(u).weight for u in units], dtype=np.float64)
+    return parent, depth, weight
+
+
+def _calculate(
+    scorecard: Scorecard, values: np.ndarray, notes: list[dict[str, Any]], units: tuple[str, ...],
+    labels: list[str],
+) -> dict[int, str]:
+    ids = [i.id for i in scorecard.indicators]
+    pos = {i: k for k, i in enumerate(ids)}
+    formulas = {
+        ind.id: parse_formula(ind.formula, names=ids)
+        for ind in scorecard.indicators
+        if ind.formula is not None
+    }
+    deps = nx.DiGraph()
+    deps.add_nodes_from(formulas)
+    for name, fml in formulas.items():
+        deps.add_edges_from((d, name) for d in fml.names)
+    texts: dict[int, str] = {}
+    for name in nx.topological_sort(deps):
+        if name not in formulas:
+            continue
+        fml = formulas[name]
+        k = pos[name]
+        res = fml.evaluate({d: values[:, pos[d], :] for d in fml.names})
+        values[:, k, :] = res.value
+        texts[k] = fml.text
+        if res.zero_division.any():
+            u_idx, p_idx = np.nonzero(res.zero_division)
+            notes.append(
+                {
+                    "indicator": name,
+                    "rule": "division-by-zero",
+                    "severity": "warning",
+                    "count": len(u_idx),
+                    "message": f"formula {fml.text!r} divided by zero in {len(u_idx)} cell(s), "
+                    f"e.g. org unit {units[u_idx[0]]!r}, period {labels[p_idx[0]]}; "
+                    "those values are missing",
+                }
+            )
+    return texts
+
+
+def _targets(
+    scorecard: Scorecard,
+    target_set: TargetSet | None,
+    *,
+    units: tuple[str, ...],
+    periods: np.ndarray,
+    freq: Frequency,
+    parent: np.ndarray,
+    depth: np.ndarray,
+) -> dict[str, np.ndarray]:
+    n_u, n_i, n_p = len(units), len(scorecard.indicators), len(periods)
+    p0 = int(periods[0])
+    out = {f: np.full((n_u, n_i, n_p), np.nan) for f in THRESHOLD_FIELDS}
+    rows = target_set.targets if target_set is not None else ()
+    if rows:
+        ind_pos = {i.id: k for k, i in enumerate(scorecard.indicators)}
+        unit_pos = {u: k for k, u in enumerate(units)}
+        frame = pd.DataFrame(
+            {
+                "i": [ind_pos.get(t.indicator, -1) for t in rows],
+                "u": [unit_pos.get(t.org_unit, -2) if t.org_unit else -1 for t in rows],
+                "start": [t.start for t in rows],
+                "end": [t.end for t in rows],
+                **{f: [getattr(t, f) for t in rows] for f in THRESHOLD_FIELDS},
+            }
+        )
+        # Rows for units outside the evaluated subtree (-2) or unknown indicators do not apply.
+        frame = frame[(frame["i"] >= 0) & (frame["u"] >= -1)].reset_index(drop=True)
+        start, bad_s = parse_periods(frame["start"].fillna(""), freq)
+        end, bad_e = parse_periods(frame["end"].fillna(""), freq)
+        s = np.where(frame["start"].isna() | bad_s, p0, start) - p0
+        e = np.where(frame["end"].isna() | bad_e, p0 + n_p - 1, end) - p0
+        s, e = np.clip(s, 0, n_p), np.clip(e, -1, n_p - 1)
+        span = np.maximum(e - s + 1, 0)
+        # Company-wide rows first, unit rows after, so unit rows win; file order within each.
+        priority = np.lexsort((np.arange(len(frame)), frame["u"].to_numpy() >= 0))
+        span, s = span[priority], s[priority]
+        fr = frame.iloc[priority]
+        n_units_row = np.where(fr["u"].to_numpy() >= 0, 1, n_u)
+        cells = span * n_units_row
+        r = np.repeat(np.arange(len(fr)), cells)
+        within = np.arange(cells.sum()) - np.repeat(np.cumsum(cells) - cells, cells)
+        row_span = np.maximum(span[r], 1)
+        p_idx = s[r] + within % row_span
+        u_idx = np.where(fr["u"].to_numpy()[r] >= 0, fr["u"].to_numpy()[r], within // row_span)
+        i_idx = fr["i"].to_numpy()[r]
+        flat = (u_idx * n_i + i_idx) * n_p + p_idx
+        for f in THRESHOLD_FIELDS:
+            vals = fr[f].to_numpy(dtype=np.float64)[r]
+            have = ~np.isnan(vals)
+            # Last writer wins: keep the final occurrence of every cell.
+            rev_flat = flat[have][::-1]
+            _, first = np.unique(rev_flat, return_index=True)
+            out[f].reshape(-1)[rev_flat[first]] = vals[have][::-1][first]
+    # Parents without a target of their own take their children's, for additive indicators.
+    additive = np.array(
+        [i.org_aggregation is OrgAggregation.SUM for i in scorecard.indicators], dtype=bool
+    )
+    if additive.any() and (parent >= 0).any():
+        how = np.where(additive, "sum", "none")
+        for f in ("baseline", "red_flag", "target", "stretch"):
+            out[f] = aggregate_tree(out[f], parent=parent, depth=depth, how=how, keep_own=True)[0]
+    for f in THRESHOLD_FIELDS:
+        default = np.array(
+            [getattr(i.thresholds, f) if getattr(i.thresholds, f) is not None else np.nan
+             for i in scorecard.indicators]
+        )
+        out[f] = np.where(np.isnan(out[f]), default[None, :, None], out[f])
+    return out
+
+
+def _series_std(values: np.ndarray) -> np.ndarray:
+    """Population standard deviation of each (unit, indicator) series over its periods."""
+    present = ~np.isnan(values)
+    n = present.sum(axis=2, keepdims=True)
+    x = np.where(present, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = x.sum(axis=2, keepdims=True) / n
+        var = (np.where(present, values - mean, 0.0) ** 2).sum(axis=2, keepdims=True) / n
+    return np.where(n > 0, np.sqrt(var), np.nan)
+
+
+def _score(
+    scorecard: Scorecard,
+    methods: Mapping[str, ScoringMethod],
+    values: np.ndarray,
+    targets: dict[str, np.ndarray],
+    period_end: np.ndarray,
+    notes: list[dict[str, Any]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_u, n_i, n_p = values.shape
+    score = np.full(values.shape, np.nan)
+    raw_all = np.full(values.shape, np.nan)
+    clamped = np.zeros(values.shape, dtype=bool)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for k, ind in enumerate(scorecard.indicators):
+        groups.setdefault((ind.scoring.method, ind.scoring.params, ind.scoring.allow_overflow), []).append(k)
+    std = _series_std(values)
+    for (name, params, overflow), idx in groups.items():
+        method = methods[name]
+        kwargs = scorecard.indicators[idx[0]].scoring.kwargs
+        sel = np.asarray(idx)
+        shape = (n_u, len(sel), n_p)
+        pol = np.array([scorecard.indicators[k].polarity.code for k in sel], dtype=np.int8)
+        inputs = ScoreInputs.from_arrays(
+            values[:, sel, :].reshape(-1),
+            polarity=np.broadcast_to(pol[None, :, None], shape).reshape(-1),
+            period_end=np.broadcast_to(period_end[None, None, :], shape).reshape(-1),
+            series_std=np.broadcast_to(std[:, sel, :], shape).reshape(-1),
+            **{f: targets[f][:, sel, :].reshape(-1) for f in THRESHOLD_FIELDS},
+        )
+        raw = np.asarray(method.func(inputs, **kwargs), dtype=np.float64).reshape(shape)
+        s, c = clamp_scores(raw, allow_overflow=overflow)
+        score[:, sel, :] = s
+        raw_all[:, sel, :] = raw
+        clamped[:, sel, :] = c
+        unscored = ~np.isnan(values[:, sel, :]) & np.isnan(s)
+        per_ind = unscored.sum(axis=(0, 2))
+        for j in np.flatnonzero(per_ind):
+            ind = scorecard.indicators[sel[j]]
+            if max(ind.weight.values()) == 0 and ind.thresholds.is_empty:
+                continue  # a pure formula input: nobody expects it to be scored
+            notes.append(
+                {
+                    "indicator": ind.id,
+                    "rule": "unscored",
+                    "severity": "warning",
+                    "count": int(per_ind[j]),
+                    "message": f"{int(per_ind[j])} value(s) of {ind.id!r} have no score: "
+                    f"method {name!r} needs {', '.join(method.requires) or 'valid thresholds'}; "
+                    "add targets or thresholds (in the right order for the polarity)",
+                }
+            )
+    return score, raw_all, clamped
+
+
+def _weights(weights: list[Weight], periods: np.ndarray, freq: Frequency) -> np.ndarray:
+    out = np.array([w.value for w in weights], dtype=np.float64)[:, None] * np.ones(len(periods))
+    for k, w in enumerate(weights):
+        for label, value in w.changes:
+            ords, bad = parse_periods([label], freq)
+            if not bad[0]:
+                out[k, periods >= ords[0]] = value
+    return out[:, None, :]
+
+
+def _rollup_level(
+    scores: np.ndarray,
+    status: np.ndarray,
+    *,
+    parent: np.ndarray,
+    n_parents: int,
+    weights: np.ndarray,
+    methods: list[str],
+    missing: str,
+    plugins: Mapping[str, Any],
+    green: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    names = np.array(methods, dtype=object)
+    builtin = np.isin(names, ROLLUP_METHODS)
+    res = rollup(
+        scores,
+        parent=np.where(builtin[np.maximum(parent, 0)] & (parent >= 0), parent, -1),
+        n_parents=n_parents,
+        weights=weights,
+        method=np.where(builtin, names, "weighted_mean"),
+        missing=missing,
+        status=status,
+        green=green,
+    )
+    out, weight, contrib = res.score.copy(), res.weight.copy(), res.contribution.copy()
+    for name in set(names[~builtin]):
+        parents = np.flatnonzero(names == name)
+        remap = np.full(n_parents, -1)
+        remap[parents] = np.arange(len(parents))
+        child = remap[np.maximum(parent, 0)] >= 0
+        func = plugins[name]
+        out[parents] = func(
+            scores[child],
+            weights=np.broadcast_to(weights, scores.shape)[child],
+            parent=remap[parent[child]],
+            n_parents=len(parents),
+        )
+        weight[child] = np.nan
+        contrib[child] = np.nan
+    return out, weight, contrib
+
+
+def run_pipeline(
+    scorecard: Scorecard,
+    prepared: PreparedObservations,
+    *,
+    registry: pint.UnitRegistry,
+    scoring_methods: Mapping[str, ScoringMethod],
+    rollup_methods: Mapping[str, Any],
+    target_set: TargetSet | None,
+    units: tuple[str, ...],
+    periods: np.ndarray,
+    freq: Frequency,
+    trend_window: int = 3,
+) -> Evaluation:
+    """Run every step after validation and return the :class:`Evaluation`."""
+    n_u, n_i, n_p = len(units), len(scorecard.indicators), len(periods)
+    notes: list[dict[str, Any]] = []
+    labels = period_labels(periods, freq)
+    values, num, den, count = _time_align(
+        prepared, n_units=n_u, n_ind=n_i, periods=periods, scorecard=scorecard
+    )
+    scale = _ratio_scale(scorecard, registry)
+    ratio_time = np.array(
+        [i.time_aggregation is TimeAggregation.RATIO_OF_SUMS for i in scorecard.indicators]
+    )
+    values = np.where(ratio_time[None, :, None], values * scale[None, :, None], values)
+    parent, depth, unit_weight = _org_arrays(scorecard, units)
+    ratio_org = np.array(
+        [i.org_aggregation is OrgAggregation.RATIO_OF_SUMS for i in scorecard.indicators]
+    )
+    div = np.where(ratio_org, scale, 1.0)[None, :, None]
+    values, num, den, sources = aggregate_tree(
+        values / div,
+        parent=parent,
+        depth=depth,
+        how=np.array([i.org_aggregation.value for i in scorecard.indicators], dtype=object),
+        numerator=num,
+        denominator=den,
+        unit_weight=unit_weight,
+        keep_own=True,
+    )
+    values = values * div
+    formulas = _calculate(scorecard, values, notes, units, labels)
+    targets = _targets(
+        scorecard, target_set, units=units, periods=periods, freq=freq, parent=parent, depth=depth
+    )
+    period_end = period_end_dates(periods, freq)
+    score, raw, clamped = _score(scorecard, scoring_methods, values, targets, period_end, notes)
+    bounds = [b.lower for b in scorecard.status_bands]
+    green = next((k for k, b in enumerate(scorecard.status_bands) if b.is_good), len(bounds) - 1)
+    status = status_codes(score, bounds)
+
+    # Rollup: indicator -> objective -> perspective -> scorecard, children on axis 0.
+    obj_pos = {o.id: k for k, o in enumerate(scorecard.objectives)}
+    per_pos = {p.id: k for k, p in enumerate(scorecard.perspectives)}
+    ind_parent = np.array([obj_pos[i.objective] for i in scorecard.indicators], dtype=np.int64)
+    obj_parent = np.array([per_pos[o.perspective] for o in scorecard.objectives], dtype=np.int64)
+    per_parent = np.zeros(len(scorecard.perspectives), dtype=np.int64)
+    ind_scores = score.transpose(1, 0, 2)
+    ind_status = status.transpose(1, 0, 2)
+    levels: list[NodeLevel] = []
+    child_scores, child_status = ind_scores, ind_status
+    specs = [
+        ("objective", scorecard.objectives, ind_parent, scorecard.indicators, [o.rollup for o in scorecard.objectives]),
+        ("perspective", scorecard.perspectives, obj_parent, scorecard.objectives, [p.rollup for p in scorecard.perspectives]),
+        ("scorecard", (scorecard,), per_parent, scorecard.perspectives, [scorecard.rollup]),
+    ]
+    child_weight = child_contrib = None
+    results: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for _kind, nodes, par, children, methods in specs:
+        w = _weights([c.weight for c in children], periods, freq)  # type: ignore[attr-defined]
+        sc_, weight, contrib = _rollup_level(
+            child_scores,
+            child_status,
+            parent=par,
+            n_parents=len(nodes),
+            weights=w,
+            methods=methods,
+            missing=scorecard.missing,
+            plugins=rollup_methods,
+            green=green,
+        )
+        results.append((sc_, weight, contrib))
+        child_scores, child_status = sc_, status_codes(sc_, bounds)
+    ind_weight, ind_contrib = results[0][1], results[0][2]
+    indicator_level = IndicatorLevel(
+        ids=tuple(i.id for i in scorecard.indicators),
+        parent=ind_parent,
+        actual=values.transpose(1, 0, 2),
+        numerator=num.transpose(1, 0, 2),
+        denominator=den.transpose(1, 0, 2),
+        count=count.transpose(1, 0, 2),
+        sources=sources.transpose(1, 0, 2),
+        targets={f: targets[f].transpose(1, 0, 2) for f in THRESHOLD_FIELDS},
+        score=ind_scores,
+        raw_score=raw.transpose(1, 0, 2),
+        clamped=clamped.transpose(1, 0, 2),
+        status=ind_status,
+        trend=trend(ind_scores, window=trend_window),
+        weight=ind_weight,
+        contribution=ind_contrib,
+        formulas=formulas,
+    )
+    node_levels = []
+    for k, (kind, nodes, _par, _children, _methods) in enumerate(specs):
+        sc_ = results[k][0]
+        up_weight = results[k + 1][1] if k + 1 < len(results) else np.ones_like(sc_)
+        up_contrib = results[k + 1][2] if k + 1 < len(results) else sc_
+        node_levels.append(
+            NodeLevel(
+                kind=kind,
+                ids=tuple(n.id for n in nodes),  # type: ignore[attr-defined]
+                parent=specs[k + 1][2] if k + 1 < len(specs) else np.full(1, -1),
+                score=sc_,
+                status=status_codes(sc_, bounds),
+                trend=trend(sc_, window=trend_window),
+                weight=up_weight,
+                contribution=up_contrib,
+            )
+        )
+    del levels, child_weight, child_contrib
+    notes_frame = pd.DataFrame(
+        notes, columns=["indicator", "rule", "severity", "count", "message"]
+    )
+    return Evaluation(
+        scorecard=scorecard,
+        freq=freq,
+        periods=periods,
+        period_labels=tuple(labels),
+        units=units,
+        indicators=indicator_level,
+        objectives=node_levels[0],
+        perspectives=node_levels[1],
+        total=node_levels[2],
+        quality=prepared.quality,
+        notes=notes_frame,
+        target_set=target_set.name if target_set is not None else None,
+    )

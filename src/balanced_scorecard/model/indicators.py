@@ -1,0 +1,147 @@
+"""Indicators (measures, KPIs) and how each is scored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from balanced_scorecard.exceptions import ModelError
+from balanced_scorecard.model._convert import freeze, str_tuple, thaw
+from balanced_scorecard.model.enums import (
+    Frequency,
+    LeadLag,
+    OrgAggregation,
+    Polarity,
+    Tier,
+    TimeAggregation,
+)
+from balanced_scorecard.model.targets import Thresholds
+from balanced_scorecard.model.weights import Weight, to_weight
+
+__all__ = ["Indicator", "Scoring"]
+
+
+def _params(value: Any) -> tuple[tuple[str, Any], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+    return tuple((str(k), freeze(v)) for k, v in value)
+
+
+@attrs.frozen(kw_only=True)
+class Scoring:
+    """How an indicator's actual value becomes a score in [0, 1].
+
+    ``method`` names a registered scoring method; ``params`` are its options (stored frozen so
+    the object can be hashed; read them back with :attr:`kwargs`). ``allow_overflow`` keeps
+    scores above 1 (or below 0) instead of clamping them.
+
+    Examples
+    --------
+    >>> s = Scoring(method="piecewise", params={"breakpoints": [[0, 0], [10, 1]]})
+    >>> s.kwargs
+    {'breakpoints': [[0, 0], [10, 1]]}
+    """
+
+    method: str = "goal_red_flag"
+    params: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_params)
+    allow_overflow: bool = False
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The params as keyword arguments for the scoring function."""
+        return {k: thaw(v) for k, v in self.params}
+
+
+def _default_org_aggregation(time_aggregation: TimeAggregation) -> OrgAggregation:
+    if time_aggregation is TimeAggregation.RATIO_OF_SUMS:
+        return OrgAggregation.RATIO_OF_SUMS
+    if time_aggregation in (TimeAggregation.SUM, TimeAggregation.LAST):
+        return OrgAggregation.SUM
+    if time_aggregation is TimeAggregation.WEIGHTED_MEAN:
+        return OrgAggregation.WEIGHTED_MEAN
+    return OrgAggregation.MEAN
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """A measure of an objective.
+
+    Parameters
+    ----------
+    id, name
+        Identity and display name.
+    objective
+        Id of the objective it measures.
+    unit
+        A pint unit string (``"EUR"``, ``"percent"``, ``"day"``, ``"count"``).
+    polarity
+        Which direction is good.
+    lead_lag
+        Leading (driver) or lagging (outcome).
+    frequency
+        How often it is measured.
+    time_aggregation
+        How observations within a review period combine.
+    org_aggregation
+        How child org units combine; defaults from ``time_aggregation`` (sums and stocks add,
+        ratios recompute, everything else averages).
+    formula
+        For a calculated indicator: an expression over other indicator ids.
+    scoring, thresholds
+        The scoring method and the default thresholds (targets may override per period).
+    weight
+        Weight within its objective.
+    tier, tags, description
+        Classification and documentation.
+
+    Examples
+    --------
+    >>> ind = Indicator(id="revenue", name="Revenue", objective="grow", unit="EUR",
+    ...                 time_aggregation="sum")
+    >>> ind.org_aggregation, ind.is_calculated
+    (<OrgAggregation.SUM: 'sum'>, False)
+    """
+
+    id: str
+    name: str = ""
+    objective: str
+    unit: str = "dimensionless"
+    polarity: Polarity = attrs.field(default=Polarity.HIGHER_BETTER, converter=Polarity)
+    lead_lag: LeadLag = attrs.field(default=LeadLag.LAGGING, converter=LeadLag)
+    frequency: Frequency = attrs.field(default=Frequency.MONTHLY, converter=Frequency.parse)
+    time_aggregation: TimeAggregation = attrs.field(
+        default=TimeAggregation.MEAN, converter=TimeAggregation
+    )
+    org_aggregation: OrgAggregation = attrs.field(
+        converter=OrgAggregation,
+    )
+    formula: str | None = None
+    scoring: Scoring = attrs.field(factory=Scoring)
+    thresholds: Thresholds = attrs.field(factory=Thresholds)
+    weight: Weight = attrs.field(factory=Weight, converter=to_weight)
+    tier: Tier = attrs.field(default=Tier.OPERATIONAL, converter=Tier)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+    description: str = ""
+
+    @org_aggregation.default
+    def _org_aggregation_default(self) -> OrgAggregation:
+        return _default_org_aggregation(self.time_aggregation)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.id:
+            raise ModelError("an indicator needs a non-empty id")
+        if self.formula is not None and not self.formula.strip():
+            raise ModelError(f"indicator {self.id!r} has an empty formula; remove it or fill it")
+
+    @property
+    def is_calculated(self) -> bool:
+        """True for an indicator computed by a formula from other indicators."""
+        return self.formula is not None
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when there is no name."""
+        return self.name or self.id

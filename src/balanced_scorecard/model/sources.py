@@ -1,0 +1,50 @@
+"""Data sources named in a scorecard definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from balanced_scorecard.model._convert import freeze, thaw
+
+__all__ = ["DataSource"]
+
+
+def _options(value: Any) -> tuple[tuple[str, Any], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+    return tuple((str(k), freeze(v)) for k, v in value)
+
+
+@attrs.frozen(kw_only=True)
+class DataSource:
+    """Where observations come from: a URI (``csv:data/obs.csv``, ``sqlite:///x.db``) or a
+    bare path, resolved by a source plugin; relative paths are relative to the definition file.
+
+    Examples
+    --------
+    >>> DataSource(id="actuals", uri="csv:observations.csv").scheme
+    'csv'
+    >>> DataSource(id="x", uri="data/obs.csv").scheme
+    ''
+    """
+
+    id: str
+    uri: str
+    options: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_options)
+    description: str = ""
+
+    @property
+    def scheme(self) -> str:
+        """The URI scheme (``csv``, ``sqlite``), or ``""`` for a bare path."""
+        head, sep, _ = self.uri.partition(":")
+        # A Windows drive letter ("C:\\...") is not a scheme.
+        return head.lower() if sep and len(head) > 1 and "/" not in head else ""
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The options as keyword arguments for the source plugin."""
+        return {k: thaw(v) for k, v in self.options}

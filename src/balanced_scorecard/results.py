@@ -1,0 +1,427 @@
+"""The result of an evaluation: dense arrays inside, tidy frames and explanations outside.
+
+An :class:`Evaluation` holds every score of every node, org unit and period as numpy arrays
+(``(node, org_unit, period)``); the tidy frame is built on first use and cached, so an
+evaluation that is only rendered for one period never pays for the full frame.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard.algorithms.trend import Trend
+from balanced_scorecard.exceptions import UnknownNodeError
+from balanced_scorecard.explain import Explanation, explain_node
+from balanced_scorecard.model.enums import Frequency
+from balanced_scorecard.model.people import Role
+from balanced_scorecard.model.scorecard import Scorecard
+
+if TYPE_CHECKING:
+    from balanced_scorecard.exceptions import PluginError
+
+__all__ = ["FRAME_COLUMNS", "Evaluation", "IndicatorLevel", "NodeLevel"]
+
+#: Columns of :attr:`Evaluation.frame`, in order.
+FRAME_COLUMNS = (
+    "node",
+    "kind",
+    "name",
+    "parent",
+    "org_unit",
+    "period",
+    "actual",
+    "unit",
+    "target",
+    "red_flag",
+    "score",
+    "status",
+    "trend",
+    "change",
+    "weight",
+    "contribution",
+)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class NodeLevel:
+    """Scores of one rollup level (objectives, perspectives or the scorecard), each array
+    shaped ``(node, org_unit, period)``; ``weight``/``contribution`` are the node's effective
+    weight and contribution in its parent."""
+
+    kind: str
+    ids: tuple[str, ...]
+    parent: np.ndarray
+    score: np.ndarray
+    status: np.ndarray
+    trend: Trend
+    weight: np.ndarray
+    contribution: np.ndarray
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class IndicatorLevel:
+    """Values and scores of the indicators, each array shaped ``(indicator, org_unit,
+    period)``."""
+
+    ids: tuple[str, ...]
+    parent: np.ndarray
+    actual: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    count: np.ndarray
+    sources: np.ndarray
+    targets: dict[str, np.ndarray]
+    score: np.ndarray
+    raw_score: np.ndarray
+    clamped: np.ndarray
+    status: np.ndarray
+    trend: Trend
+    weight: np.ndarray
+    contribution: np.ndarray
+    formulas: dict[int, str]
+
+    @property
+    def kind(self) -> str:
+        """Always ``"indicator"``."""
+        return "indicator"
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Evaluation:
+    """A scored, rolled-up, explainable result. Build one with
+    :meth:`balanced_scorecard.Engine.evaluate` or :meth:`Scorecard.evaluate`.
+
+    Attributes
+    ----------
+    scorecard
+        The definition that was evaluated.
+    periods, period_labels
+        Period ordinals and their labels (``2025-03``), oldest first.
+    period
+        The label of the focus period (the latest evaluated).
+    units
+        The org units evaluated (the requested unit and its subtree), chart order.
+    quality
+        Quarantined or noteworthy input rows: ``row``, ``source``, ``indicator``,
+        ``org_unit``, ``period``, ``value``, ``severity``, ``rule``, ``message``.
+    notes
+        Problems found during the evaluation itself (division by zero, unscored values).
+    """
+
+    scorecard: Scorecard
+    freq: Frequency
+    periods: np.ndarray
+    period_labels: tuple[str, ...]
+    units: tuple[str, ...]
+    indicators: IndicatorLevel
+    objectives: NodeLevel
+    perspectives: NodeLevel
+    total: NodeLevel
+    quality: pd.DataFrame
+    notes: pd.DataFrame
+    target_set: str | None = None
+    plugin_errors: tuple[PluginError, ...] = ()
+
+    # -- navigation -----------------------------------------------------------------------
+
+    @property
+    def period(self) -> str:
+        """Label of the focus period (the last one evaluated)."""
+        return self.period_labels[-1]
+
+    @property
+    def org_unit(self) -> str:
+        """The top org unit of this evaluation."""
+        return self.units[0]
+
+    @property
+    def status_names(self) -> tuple[str, ...]:
+        """Status band names, lowest first; a status code indexes this tuple."""
+        return tuple(b.name for b in self.scorecard.status_bands)
+
+    @cached_property
+    def _levels(self) -> dict[str, IndicatorLevel | NodeLevel]:
+        return {
+            "indicator": self.indicators,
+            "objective": self.objectives,
+            "perspective": self.perspectives,
+            "scorecard": self.total,
+        }
+
+    @cached_property
+    def _node_pos(self) -> dict[str, tuple[str, int]]:
+        out: dict[str, tuple[str, int]] = {}
+        for kind, level in self._levels.items():
+            out.update({n: (kind, k) for k, n in enumerate(level.ids)})
+        return out
+
+    def locate(self, node: str) -> tuple[IndicatorLevel | NodeLevel, int]:
+        """The level holding ``node`` and its row in that level's arrays."""
+        try:
+            kind, k = self._node_pos[node]
+        except KeyError:
+            raise UnknownNodeError(
+                f"no node {node!r} in this evaluation." + did_you_mean(node, self._node_pos)
+            ) from None
+        return self._levels[kind], k
+
+    def unit_index(self, org_unit: str | None) -> int:
+        """Position of ``org_unit`` (default: the top unit) in :attr:`units`."""
+        if org_unit is None:
+            return 0
+        try:
+            return self.units.index(org_unit)
+        except ValueError:
+            raise UnknownNodeError(
+                f"org unit {org_unit!r} is not part of this evaluation (units: "
+                f"{', '.join(self.units[:8])}{'...' if len(self.units) > 8 else ''})."
+                + did_you_mean(org_unit, self.units)
+            ) from None
+
+    def period_index(self, period: str | None) -> int:
+        """Position of a period label (default: the focus period)."""
+        if period is None:
+            return len(self.period_labels) - 1
+        try:
+            return self.period_labels.index(str(period))
+        except ValueError:
+            raise UnknownNodeError(
+                f"period {period!r} was not evaluated; evaluated {self.period_labels[0]} to "
+                f"{self.period_labels[-1]}." + did_you_mean(str(period), self.period_labels)
+            ) from None
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def to_frame(
+        self, *, period: str | None | bool = None, org_unit: str | None | bool = None
+    ) -> pd.DataFrame:
+        """The tidy frame, one row per (node, org unit, period).
+
+        Parameters
+        ----------
+        period
+            A period label, ``None`` for the focus period, or ``False`` for every period.
+        org_unit
+            An org unit id, ``None`` for every unit, or ``False`` for every unit too.
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`FRAME_COLUMNS`. ``status`` and ``kind`` are categoricals;
+            ``trend`` is ``improving``, ``flat``, ``worsening`` or empty.
+        """
+        p_sel = (
+            np.arange(len(self.period_labels))
+            if period is False
+            else np.array([self.period_index(period if isinstance(period, str) else None)])
+        )
+        u_sel = (
+            np.arange(len(self.units))
+            if org_unit is None or org_unit is False
+            else np.array([self.unit_index(str(org_unit))])
+        )
+        parts = [self._level_frame(level, u_sel, p_sel) for level in self._levels.values()]
+        # Top of the hierarchy first, as people read a scorecard.
+        return pd.concat(parts[::-1], ignore_index=True)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Every node, org unit and period (see :meth:`to_frame`); built once, on first use."""
+        return self.to_frame(period=False, org_unit=None)
+
+    def _level_frame(
+        self, level: IndicatorLevel | NodeLevel, u_sel: np.ndarray, p_sel: np.ndarray
+    ) -> pd.DataFrame:
+        n, nu, np_ = len(level.ids), len(u_sel), len(p_sel)
+        ix = np.ix_(np.arange(n), u_sel, p_sel)
+        node_codes = np.repeat(np.arange(n), nu * np_)
+        unit_codes = np.tile(np.repeat(u_sel, np_), n)
+        period_codes = np.tile(p_sel, n * nu)
+        sc = self.scorecard
+        if isinstance(level, IndicatorLevel):
+            names = [sc.indicator(i).label for i in level.ids]
+            parents = [sc.indicator(i).objective for i in level.ids]
+            units = [sc.indicator(i).unit for i in level.ids]
+            actual = level.actual[ix].reshape(-1)
+            target = level.targets["target"][ix].reshape(-1)
+            red = level.targets["red_flag"][ix].reshape(-1)
+        else:
+            if level.kind == "scorecard":
+                names, parents = [sc.name or sc.id], [""]
+            elif level.kind == "perspective":
+                names = [p.label for p in sc.perspectives]
+                parents = [sc.id] * n
+            else:
+                names = [o.label for o in sc.objectives]
+                parents = [o.perspective for o in sc.objectives]
+            units = [""] * n
+            actual = target = red = np.full(n * nu * np_, np.nan)
+        status = level.status[ix].reshape(-1)
+        status_cat = pd.Categorical.from_codes(
+            status.astype(np.int64), categories=list(self.status_names)
+        ) if (status >= -1).all() else status
+        trend_labels = level.trend.labels()[ix].reshape(-1)
+        return pd.DataFrame(
+            {
+                "node": pd.Categorical.from_codes(node_codes, categories=list(level.ids)),
+                "kind": pd.Categorical(
+                    [level.kind] * len(node_codes),
+                    categories=["scorecard", "perspective", "objective", "indicator"],
+                ),
+                "name": np.asarray(names, dtype=object)[node_codes],
+                "parent": np.asarray(parents, dtype=object)[node_codes],
+                "org_unit": pd.Categorical.from_codes(unit_codes, categories=list(self.units)),
+                "period": pd.Categorical.from_codes(
+                    period_codes, categories=list(self.period_labels)
+                ),
+                "actual": actual,
+                "unit": np.asarray(units, dtype=object)[node_codes],
+                "target": target,
+                "red_flag": red,
+                "score": level.score[ix].reshape(-1),
+                "status": status_cat,
+                "trend": trend_labels,
+                "change": level.trend.change[ix].reshape(-1),
+                "weight": level.weight[ix].reshape(-1),
+                "contribution": level.contribution[ix].reshape(-1),
+            }
+        )
+
+    # -- questions ------------------------------------------------------------------------
+
+    def score(self, node: str | None = None, *, org_unit: str | None = None,
+              period: str | None = None) -> float:
+        """One score (default: the whole scorecard, top unit, focus period).
+
+        Examples
+        --------
+        >>> ev = _demo()
+        >>> round(ev.score("revenue"), 4), round(ev.score(), 4)
+        (0.6667, 0.6667)
+        """
+        level, k = self.locate(node or self.scorecard.id)
+        return float(level.score[k, self.unit_index(org_unit), self.period_index(period)])
+
+    def status(self, node: str | None = None, *, org_unit: str | None = None,
+               period: str | None = None) -> str | None:
+        """One status name, or ``None`` when the node has no score there."""
+        level, k = self.locate(node or self.scorecard.id)
+        code = int(level.status[k, self.unit_index(org_unit), self.period_index(period)])
+        return None if code < 0 else self.status_names[code]
+
+    def explain(self, node: str | None = None, org_unit: str | None = None,
+                period: str | None = None) -> Explanation:
+        """Why a node scored what it scored.
+
+        For an indicator: the observations aggregated, the time and org aggregation, the
+        formula and its inputs, the scoring method, the thresholds that bracketed the value,
+        clamping and polarity. For an objective, perspective or the scorecard: the rollup
+        method and each child's score, weight and contribution.
+
+        Examples
+        --------
+        >>> print(_demo().explain("revenue"))  # doctest: +ELLIPSIS
+        Indicator revenue (Revenue) · org unit all · period 2025-02
+          actual 1,200 EUR ...
+        """
+        return explain_node(
+            self, node or self.scorecard.id, self.unit_index(org_unit), self.period_index(period)
+        )
+
+    def drill_down(self, node: str | None = None, org_unit: str | None = None,
+                   period: str | None = None) -> pd.DataFrame:
+        """The rows one level below ``node``: the children of an objective, perspective or
+        the scorecard; for an indicator, its value in each child org unit.
+
+        Examples
+        --------
+        >>> _demo().drill_down("grow")[["node", "score", "weight"]].round(3)
+              node  score  weight
+        0  revenue  0.667     1.0
+        """
+        level, k = self.locate(node or self.scorecard.id)
+        u, p = self.unit_index(org_unit), self.period_index(period)
+        frame = self.to_frame(period=self.period_labels[p], org_unit=self.units[u])
+        if isinstance(level, IndicatorLevel):
+            kids = list(self.scorecard.org_chart.children(self.units[u]))
+            kids = [c for c in kids if c in self.units]
+            all_units = self.to_frame(period=self.period_labels[p], org_unit=False)
+            out = all_units[(all_units["node"] == level.ids[k]) & all_units["org_unit"].isin(kids)]
+        else:
+            out = frame[frame["parent"] == level.ids[k]]
+            out = out[out["kind"] != level.kind] if level.kind != "scorecard" else out[
+                out["kind"] == "perspective"
+            ]
+        return out.reset_index(drop=True)
+
+    def exceptions(self, *, period: str | None = None, org_unit: str | None = None,
+                   include_worsening: bool = True) -> pd.DataFrame:
+        """Indicators that are red (the lowest status) or worsening, most serious first.
+
+        Ranked by status (lowest first), then by how much score the item costs the
+        scorecard (effective weight times the shortfall from the top of its band), then by
+        trend. Each row names the owner.
+
+        Examples
+        --------
+        >>> _demo().exceptions().empty
+        True
+        """
+        p = self.period_index(period)
+        units = [org_unit] if org_unit else list(self.units)
+        rows = self.to_frame(period=self.period_labels[p], org_unit=False)
+        rows = rows[(rows["kind"] == "indicator") & rows["org_unit"].isin(units)]
+        lowest = self.status_names[0]
+        is_red = rows["status"] == lowest
+        worse = rows["trend"] == "worsening"
+        sel = rows[is_red | (worse if include_worsening else False)].copy()
+        sel["severity"] = np.where(sel["status"] == lowest, 0, 1)
+        sel["impact"] = sel["weight"].fillna(0) * (1 - sel["score"].fillna(0))
+        sel["owner"] = [
+            ", ".join(self.scorecard.people(str(n), Role.OWNER, str(u))) or ""
+            for n, u in zip(sel["node"], sel["org_unit"], strict=True)
+        ]
+        sel = sel.sort_values(
+            ["severity", "impact", "change"], ascending=[True, False, True], kind="stable"
+        )
+        cols = ["node", "name", "org_unit", "period", "actual", "unit", "target", "score",
+                "status", "trend", "change", "owner", "impact"]
+        return sel[cols].reset_index(drop=True)
+
+    # -- output ---------------------------------------------------------------------------
+
+    def render(self, format: str = "text", **options: Any) -> str | bytes:
+        """Render with a registered renderer (``text``, ``json``, ``markdown``, ``html``)."""
+        from balanced_scorecard.plugins.manager import PluginManager
+
+        return PluginManager(entry_points=format not in {"text", "json", "markdown", "html"}) \
+            .renderers[format].render(self, **options)
+
+    def __str__(self) -> str:
+        return str(self.render("text"))
+
+    def _repr_html_(self) -> str:
+        return str(self.render("html", fragment=True))
+
+
+def _demo() -> Evaluation:
+    """A two-month evaluation for the examples in this module."""
+    from balanced_scorecard.model import Indicator, Objective, Scorecard, Thresholds
+
+    sc = Scorecard(
+        id="demo",
+        objectives=[Objective(id="grow", name="Grow", perspective="financial")],
+        indicators=[
+            Indicator(id="revenue", name="Revenue", objective="grow", unit="EUR",
+                      time_aggregation="sum", thresholds=Thresholds(target=1200, red_flag=1000))
+        ],
+    )
+    obs = pd.DataFrame({"indicator": "revenue", "org_unit": "all",
+                        "period": ["2025-01", "2025-02"], "value": [1100.0, 1200.0]})
+    return sc.evaluate(obs)
