@@ -10,6 +10,8 @@ pandas, numpy or networkx objects render as plain text instead of links.
 
 from __future__ import annotations
 
+import re
+
 import balanced_scorecard
 
 project = "balanced_scorecard"
@@ -49,7 +51,16 @@ autodoc_typehints_format = "short"
 # the class docstring already documents the fields.
 autodoc_class_signature = "mixed"
 autodoc_default_options = {"members": True}
-autodoc_preserve_defaults = True
+# Long numpy typing unions read badly in a signature; show the alias names as written.
+autodoc_type_aliases = {
+    "npt.ArrayLike": "ArrayLike",
+    "ArrayLike": "ArrayLike",
+    "FloatArray": "FloatArray",
+    "IntArray": "IntArray",
+    "BoolArray": "BoolArray",
+    "_Floats": "FloatArray",
+    "_Bools": "BoolArray",
+}
 
 # -- numpydoc -------------------------------------------------------------------------------
 numpydoc_show_class_members = False
@@ -66,3 +77,50 @@ nitpicky = False
 html_theme = "furo"
 html_title = f"balanced_scorecard {release}"
 html_static_path: list[str] = []
+
+
+def _long_defaults() -> dict[str, str]:
+    """Signature text of long default values, mapped to the name of the constant they are."""
+    from sphinx.util.inspect import object_description
+
+    from balanced_scorecard.algorithms.scoring import DEFAULT_STATUS_BOUNDS
+
+    constants = {
+        "DEFAULT_PERSPECTIVES": balanced_scorecard.DEFAULT_PERSPECTIVES,
+        "DEFAULT_STATUS_BANDS": balanced_scorecard.DEFAULT_STATUS_BANDS,
+        "DEFAULT_STATUS_BOUNDS": DEFAULT_STATUS_BOUNDS,
+    }
+    return {object_description(value): name for name, value in constants.items()}
+
+
+# A forward reference inside a union (``npt.ArrayLike | None``) is printed as its repr, and a
+# fully qualified name keeps a leading ``~``; both are noise in a signature.
+_FORWARD_REF = re.compile(r"TypeAliasForwardRef\('([^']*)'\)")
+_QUALIFIED = re.compile(r"~(?:[A-Za-z_][\w]*\.)+([A-Za-z_]\w*)")
+
+
+def _tidy_signature(app, what, name, obj, options, signature, return_annotation):
+    """Make generated signatures readable.
+
+    * attrs classes with a ``factory=`` default report the ``NOTHING`` sentinel as the default
+      of their generated ``__init__``; show ``<factory>`` as dataclasses do.
+    * Long default values that are library constants are shown by the constant's name.
+    * Type aliases stay aliases (see ``autodoc_type_aliases``).
+    """
+    out = []
+    for text in (signature, return_annotation):
+        if text:
+            text = text.replace("=NOTHING", "=<factory>").replace("= NOTHING", "= <factory>")
+            for long, short in _LONG_DEFAULTS.items():
+                text = text.replace(long, short)
+            text = _FORWARD_REF.sub(r"\1", text)
+            text = _QUALIFIED.sub(r"\1", text)
+        out.append(text)
+    return out[0], out[1]
+
+
+_LONG_DEFAULTS = _long_defaults()
+
+
+def setup(app):
+    app.connect("autodoc-process-signature", _tidy_signature)

@@ -135,9 +135,7 @@ def test_units_are_converted_to_the_declared_unit(engine: Engine) -> None:
 
 def test_incompatible_unit_is_quarantined_not_dropped(engine: Engine) -> None:
     sc = _one(Indicator(id="rev", objective="o", unit="EUR", time_aggregation="sum"))
-    obs = _obs(
-        [("rev", "all", "2025-01", 10), ("rev", "all", "2025-02", 3)], unit=["EUR", "USD"]
-    )
+    obs = _obs([("rev", "all", "2025-01", 10), ("rev", "all", "2025-02", 3)], unit=["EUR", "USD"])
     ev = engine.evaluate(sc, obs)
     q = ev.quality
     assert list(q["rule"]) == ["unit"]
@@ -238,8 +236,14 @@ def test_targets_by_unit_and_period_with_parent_from_children(engine: Engine) ->
             Target(indicator="rev", org_unit="a1", start="2025-01", target=10, red_flag=5),
             Target(indicator="rev", org_unit="a2", start="2025-01", target=30, red_flag=20),
             Target(indicator="rev", org_unit="b", target=8, red_flag=4),
-            Target(indicator="rev", org_unit="b", start="2025-02", end="2025-02", target=20,
-                   red_flag=10),
+            Target(
+                indicator="rev",
+                org_unit="b",
+                start="2025-02",
+                end="2025-02",
+                target=20,
+                red_flag=10,
+            ),
         ],
     )
     obs = _obs(
@@ -279,7 +283,8 @@ def test_rollup_weights_contributions_and_explain(engine: Engine) -> None:
     assert [(c.node, c.weight) for c in ex.children] == [("x", 0.75), ("y", 0.25)]
     assert sum(c.contribution for c in ex.children) == pytest.approx(0.5)
     ey = ev.explain("y")
-    assert ey.clamped and ey.raw_score == pytest.approx(-1 / 3)
+    assert ey.clamped
+    assert ey.raw_score == pytest.approx(-1 / 3)
     assert "clamped" in str(ey)
     # Only the financial perspective has data; the others are ignored and renormalised.
     assert ev.score() == pytest.approx(0.5)
@@ -291,8 +296,12 @@ def test_weights_that_change_over_time(engine: Engine) -> None:
         objectives=[Objective(id="o", perspective="financial")],
         indicators=[
             Indicator(id="x", objective="o", thresholds=Thresholds(target=2, red_flag=1)),
-            Indicator(id="y", objective="o", weight={"value": 1, "changes": {"2025-02": 3}},
-                      thresholds=Thresholds(target=2, red_flag=1)),
+            Indicator(
+                id="y",
+                objective="o",
+                weight={"value": 1, "changes": {"2025-02": 3}},
+                thresholds=Thresholds(target=2, red_flag=1),
+            ),
         ],
     )
     rows = [(i, "all", p, v) for p in ("2025-01", "2025-02") for i, v in (("x", 2), ("y", 0))]
@@ -374,8 +383,9 @@ def test_period_argument_cuts_the_evaluation(engine: Engine) -> None:
 def test_missing_required_column_is_a_clear_error(engine: Engine) -> None:
     sc = _one(Indicator(id="x", objective="o"))
     with pytest.raises(ObservationError, match=r"lack column\(s\) \['value'\]"):
-        engine.evaluate(sc, pd.DataFrame({"indicator": ["x"], "org_unit": ["all"],
-                                          "period": ["2025-01"]}))
+        engine.evaluate(
+            sc, pd.DataFrame({"indicator": ["x"], "org_unit": ["all"], "period": ["2025-01"]})
+        )
 
 
 class _Plugins:
@@ -406,8 +416,7 @@ def test_plugin_rollup_and_failing_event_hook() -> None:
             for i in ("x", "y", "z")
         ],
     )
-    obs = _obs([("x", "all", "2025-01", 2), ("y", "all", "2025-01", 1),
-                ("z", "all", "2025-01", 0)])
+    obs = _obs([("x", "all", "2025-01", 2), ("y", "all", "2025-01", 1), ("z", "all", "2025-01", 0)])
     ev = engine.evaluate(sc, obs)
     assert ev.score("o") == pytest.approx(1 / 3)  # median of 2/3, 1/3, 0
     assert len(ev.plugin_errors) == 1
@@ -421,14 +430,48 @@ def test_public_api_is_curated() -> None:
     # A snapshot: changing the public API must be a deliberate edit of this list.
     assert sorted(bsc.__all__) == sorted(
         [
-            "DEFAULT_PERSPECTIVES", "DEFAULT_STATUS_BANDS", "Assignment", "CausalLink",
-            "DataSource", "DefinitionError", "Engine", "Evaluation", "Explanation",
-            "ExpressionError", "Frequency", "Indicator", "Initiative", "LeadLag", "ModelError",
-            "Objective", "ObservationError", "OrgAggregation", "OrgChart", "OrgUnit",
-            "Perspective", "PluginError", "Polarity", "Problem", "Role", "Scorecard",
-            "ScorecardError", "Scoring", "StatusBand", "StrategyMap", "Target", "TargetSet",
-            "Thresholds", "Tier", "TimeAggregation", "UnitError", "UnknownMethodError",
-            "UnknownNodeError", "Weight", "__version__", "load", "targets_from_frame",
+            "DEFAULT_PERSPECTIVES",
+            "DEFAULT_STATUS_BANDS",
+            "Assignment",
+            "CausalLink",
+            "DataSource",
+            "DefinitionError",
+            "Engine",
+            "Evaluation",
+            "Explanation",
+            "ExpressionError",
+            "Frequency",
+            "Indicator",
+            "Initiative",
+            "LeadLag",
+            "ModelError",
+            "Objective",
+            "ObservationError",
+            "OrgAggregation",
+            "OrgChart",
+            "OrgUnit",
+            "Perspective",
+            "PluginError",
+            "Polarity",
+            "Problem",
+            "Role",
+            "Scorecard",
+            "ScorecardError",
+            "Scoring",
+            "StatusBand",
+            "StrategyMap",
+            "Target",
+            "TargetSet",
+            "Thresholds",
+            "Tier",
+            "TimeAggregation",
+            "UnitError",
+            "UnknownMethodError",
+            "UnknownNodeError",
+            "Weight",
+            "__version__",
+            "load",
+            "targets_from_frame",
         ]
     )
     for name in bsc.__all__:

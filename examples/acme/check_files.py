@@ -36,7 +36,35 @@ DIMENSION = {"EUR": "money", "kEUR": "money", "day": "time", "hour": "time",
 PERSPECTIVES = ["financial", "customer", "internal_process", "learning_growth"]
 FORMULA_FUNCTIONS = {"abs", "min", "max", "if_"}
 
+PEOPLE_KEYS = {"owner", "data_steward", "review_facilitator", "executive_sponsor", "contributors"}
+KEYS = {
+    "scorecard": {"$schema", "id", "name", "description", "review_frequency", "rollup", "missing",
+                  "status_bands", "perspectives", "org_units", "objectives", "indicators",
+                  "links", "initiatives", "assignments", "targets", "target_sets", "sources"},
+    "org_unit": {"id", "name", "parent", "weight", "tags", "children"},
+    "objective": {"id", "name", "perspective", "weight", "rollup", "parent", "tier", "tags",
+                  "description", "indicators"} | PEOPLE_KEYS,
+    "indicator": {"id", "name", "objective", "unit", "polarity", "lead_lag", "frequency",
+                  "time_aggregation", "org_aggregation", "formula", "scoring", "thresholds",
+                  "weight", "tier", "tags", "description"} | PEOPLE_KEYS,
+    "thresholds": {"baseline", "red_flag", "target", "stretch", "lower", "upper"},
+    "link": {"cause", "effect", "sign", "weight", "lag", "feedback", "description"},
+    "initiative": {"id", "name", "objectives", "owner", "start", "end", "budget", "status",
+                   "description"},
+    "target_set": {"name", "provenance", "file", "targets"},
+    "source": {"id", "uri", "options", "description"},
+}
+
 problems: list[str] = []
+
+
+def check_keys(item: object, section: str, where: str) -> None:
+    """Unknown keys are usually typos, or a comma inside an unquoted flow-style value."""
+    if not isinstance(item, dict):
+        problem(f"{where}: expected a mapping, got {item!r}")
+        return
+    for key in set(item) - KEYS[section]:
+        problem(f"{where}: unknown key {key!r} (quote values that contain commas)")
 
 
 def problem(msg: str) -> None:
@@ -65,6 +93,26 @@ def order_problems(vals: dict[str, float | None], polarity: str, where: str) -> 
 
 def main() -> int:
     doc = yaml.safe_load((HERE / "acme.yaml").read_text(encoding="utf-8"))
+
+    # --- keys of every section
+    check_keys(doc, "scorecard", "acme.yaml")
+    for sec, key in (("link", "links"), ("initiative", "initiatives"),
+                     ("target_set", "target_sets"), ("source", "sources")):
+        for k, item in enumerate(doc.get(key, []) or []):
+            check_keys(item, sec, f"{key}[{k}]")
+    for obj in doc.get("objectives", []):
+        check_keys(obj, "objective", f"objective {obj.get('id')}")
+        for ind in obj.get("indicators", []) or []:
+            check_keys(ind, "indicator", f"indicator {ind.get('id')}")
+            if "thresholds" in ind:
+                check_keys(ind["thresholds"], "thresholds", f"indicator {ind.get('id')} thresholds")
+
+    def check_units(units: list[dict]) -> None:
+        for u in units:
+            check_keys(u, "org_unit", f"org unit {u.get('id')}")
+            check_units(u.get("children", []) or [])
+
+    check_units(doc.get("org_units", []))
 
     # --- org chart
     parent: dict[str, str | None] = {}

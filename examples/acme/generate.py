@@ -16,10 +16,12 @@ The story planted in the numbers (see README.md):
 
 * **A lagged driver.** Training hours per employee (learning & growth) drive first-pass
   yield and the outgoing defect rate (internal process) with a lag of **two months**:
-  ``fpy[t] = base + 1.3 * (training[t-2] - 2.6) - ...`` and
-  ``ppm[t] = base * exp(-0.32 * (training[t-2] - 2.6)) * ...`` in each plant. The Industrial
+  ``fpy[t] = base + 1.3 * (training[t-2] - 2.8) - ...`` and
+  ``ppm[t] = base * exp(-0.32 * (training[t-2] - 2.8)) * ...`` in each plant. The Industrial
   lean academy (2024-03 .. 2025-06) lifts training and, two months later, quality; the
-  Automotive training freeze (2024-10 .. 2025-09) does the opposite.
+  Automotive training freeze (2024-10 .. 2025-09) does the opposite, and the restart at
+  three-quarter pace from 2025-10 shows up as a first quality recovery in 2025-12.
+  Turnover (lag 1) also weighs on yield; defects drive complaints and NPS a month later.
 * **A struggling business unit.** Automotive's demand falls from late 2024 (order intake
   first, revenue ~3 months later), margins, delivery, defects, complaints, NPS, turnover and
   engagement deteriorate through 2025, and its ISO 9001 surveillance audit of 2025-10 finds

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 import pint
 
 from balanced_scorecard._suggest import did_you_mean
-from balanced_scorecard.data.observations import prepare_observations
+from balanced_scorecard.data.observations import PreparedObservations, prepare_observations
 from balanced_scorecard.data.periods import period_ordinal
 from balanced_scorecard.exceptions import (
     DefinitionError,
@@ -28,7 +30,7 @@ from balanced_scorecard.plugins.manager import PluginManager
 from balanced_scorecard.results import Evaluation
 from balanced_scorecard.units import make_registry
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "default_engine", "targets_from_frame"]
 
 Observations = pd.DataFrame | str | os.PathLike[str] | Sequence[pd.DataFrame | str]
 
@@ -88,8 +90,9 @@ class Engine:
 
     # -- observations ---------------------------------------------------------------------
 
-    def read(self, uri: str | os.PathLike[str], *, base_dir: str | None = None,
-             **options: Any) -> pd.DataFrame:
+    def read(
+        self, uri: str | os.PathLike[str], *, base_dir: str | None = None, **options: Any
+    ) -> pd.DataFrame:
         """Read observations from a URI or path through the registered sources."""
         text = os.fspath(uri)
         source, location = self.plugins.resolve_source(text)
@@ -100,9 +103,9 @@ class Engine:
         except (OSError, ValueError) as exc:
             raise ObservationError(f"cannot read observations from {text!r}: {exc}") from exc
 
-    def _observations(self, scorecard: Scorecard, observations: Observations | None) -> list[
-        tuple[str, pd.DataFrame]
-    ]:
+    def _observations(
+        self, scorecard: Scorecard, observations: Observations | None
+    ) -> list[tuple[str, pd.DataFrame]]:
         if observations is None:
             if not scorecard.sources:
                 raise ObservationError(
@@ -110,9 +113,7 @@ class Engine:
                     "pass a frame or a CSV path, or add `sources:` to the definition"
                 )
             base = str(Path(scorecard.origin).parent) if scorecard.origin else None
-            return [
-                (s.id, self.read(s.uri, base_dir=base, **s.kwargs)) for s in scorecard.sources
-            ]
+            return [(s.id, self.read(s.uri, base_dir=base, **s.kwargs)) for s in scorecard.sources]
         items = (
             [observations]
             if isinstance(observations, pd.DataFrame | str | os.PathLike)
@@ -128,8 +129,9 @@ class Engine:
 
     # -- targets --------------------------------------------------------------------------
 
-    def _target_set(self, scorecard: Scorecard, targets: TargetSet | str | pd.DataFrame | None
-                    ) -> TargetSet | None:
+    def _target_set(
+        self, scorecard: Scorecard, targets: TargetSet | str | pd.DataFrame | None
+    ) -> TargetSet | None:
         if targets is None:
             return scorecard.target_sets[0] if scorecard.target_sets else None
         if isinstance(targets, TargetSet):
@@ -141,8 +143,10 @@ class Engine:
             return scorecard.target_set(targets)
         path = Path(targets)
         if path.suffix.lower() == ".csv" and path.exists():
-            frame = pd.read_csv(path, dtype={"indicator": str, "org_unit": str, "period": str,
-                                             "start": str, "end": str})
+            frame = pd.read_csv(
+                path,
+                dtype={"indicator": str, "org_unit": str, "period": str, "start": str, "end": str},
+            )
             return targets_from_frame(frame, name=path.stem, provenance=str(path))
         raise UnknownNodeError(
             f"no target set {targets!r}: the scorecard has {names or 'none'}, and it is not a "
@@ -192,23 +196,18 @@ class Engine:
             prepare_observations(f, scorecard, registry=self.registry, freq=freq, source=name)
             for name, f in frames
         ]
-        frame = pd.concat([p.frame for p in prepared_parts], ignore_index=True)
-        quality = pd.concat(
-            [p.quality for p in prepared_parts if len(p.quality)] or [prepared_parts[0].quality],
-            ignore_index=True,
-        )
-        unit_codes = [scorecard.org_chart.ids.index(u) for u in units]
-        frame = frame[frame["org_unit"].isin(unit_codes)]
-        # Re-code org units to positions within the evaluated subtree.
+        position = {u: k for k, u in enumerate(scorecard.org_chart.ids)}
+        unit_codes = [position[u] for u in units]
+        # Keep the evaluated subtree and re-code its units to positions within it.
         remap = np.full(len(scorecard.org_chart), -1)
         remap[unit_codes] = np.arange(len(unit_codes))
-        frame = frame.assign(org_unit=remap[frame["org_unit"].to_numpy()])
-        periods = self._periods(frame["period"].to_numpy(), start=start, period=period,
-                                freq=freq)
-        from balanced_scorecard.data.observations import PreparedObservations
+        prepared = PreparedObservations.concat(prepared_parts)
+        if len(units) < len(scorecard.org_chart):
+            prepared = prepared.take(remap[prepared.org_unit] >= 0)
+        prepared = attrs.evolve(prepared, org_unit=remap[prepared.org_unit])
+        periods = self._periods(prepared.period, start=start, period=period, freq=freq)
         from balanced_scorecard.evaluation import run_pipeline
 
-        prepared = PreparedObservations(frame=frame, quality=quality, n_input=len(frame))
         ev = run_pipeline(
             scorecard,
             prepared,
@@ -223,14 +222,13 @@ class Engine:
         )
         errors = self.plugins.notify_evaluated(ev)
         if errors:
-            import attrs
-
             ev = attrs.evolve(ev, plugin_errors=tuple(errors))
         return ev
 
     @staticmethod
-    def _periods(observed: np.ndarray, *, start: str | None, period: str | None, freq: Any
-                 ) -> np.ndarray:
+    def _periods(
+        observed: np.ndarray, *, start: str | None, period: str | None, freq: Any
+    ) -> np.ndarray:
         try:
             first = period_ordinal(start, freq) if start else None
             last = period_ordinal(period, freq) if period else None
@@ -263,8 +261,17 @@ class Engine:
             raise PluginError(f"renderer {format!r} of plugin {plugin!r} failed: {exc}") from exc
 
 
-def targets_from_frame(frame: pd.DataFrame, *, name: str = "frame", provenance: str = ""
-                       ) -> TargetSet:
+@functools.cache
+def default_engine() -> Engine:
+    """The engine behind :meth:`Scorecard.evaluate` and :func:`balanced_scorecard.load` when
+    none is given: made on first use (entry-point plugins loaded), then shared, because a unit
+    registry takes a moment to build."""
+    return Engine()
+
+
+def targets_from_frame(
+    frame: pd.DataFrame, *, name: str = "frame", provenance: str = ""
+) -> TargetSet:
     """A :class:`TargetSet` from a frame with ``indicator``, optional ``org_unit``,
     ``period`` or ``start``/``end``, and threshold columns.
 
@@ -276,9 +283,16 @@ def targets_from_frame(frame: pd.DataFrame, *, name: str = "frame", provenance: 
     ('2025-01', '2025-01', 100.0)
     """
     if "indicator" not in frame.columns:
-        raise DefinitionError([Problem(path="", source=provenance or name,
-                                       message=f"target table lacks an 'indicator' column; found "
-                                       f"{list(frame.columns)}")])
+        raise DefinitionError(
+            [
+                Problem(
+                    path="",
+                    source=provenance or name,
+                    message=f"target table lacks an 'indicator' column; found "
+                    f"{list(frame.columns)}",
+                )
+            ]
+        )
     from balanced_scorecard.model.targets import THRESHOLD_FIELDS
 
     f = frame.astype(object).where(frame.notna(), None)

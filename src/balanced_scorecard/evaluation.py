@@ -16,66 +16,64 @@ import numpy as np
 import pandas as pd
 import pint
 
-from balanced_scorecard.algorithms.aggregation import aggregate_tree, group_values
+from balanced_scorecard.algorithms.aggregation import (
+    TIME_AGGREGATIONS,
+    aggregate_tree,
+    group_values,
+)
 from balanced_scorecard.algorithms.rollup import ROLLUP_METHODS, rollup
 from balanced_scorecard.algorithms.scoring import (
+    BUILTIN_METHODS,
     ScoreInputs,
     ScoringMethod,
     clamp_scores,
     status_codes,
 )
 from balanced_scorecard.algorithms.trend import trend
-from balanced_scorecard.data.observations import PreparedObservations
+from balanced_scorecard.data.observations import PreparedObservations, ratio_scale
 from balanced_scorecard.data.periods import parse_periods, period_end_dates, period_labels
-from balanced_scorecard.exceptions import UnitError
 from balanced_scorecard.formulas import parse_formula
 from balanced_scorecard.model.enums import Frequency, OrgAggregation, TimeAggregation
 from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import THRESHOLD_FIELDS, TargetSet
 from balanced_scorecard.model.weights import Weight
 from balanced_scorecard.results import Evaluation, IndicatorLevel, NodeLevel
-from balanced_scorecard.units import convert
 
 __all__ = ["run_pipeline"]
 
 
-def _ratio_scale(scorecard: Scorecard, registry: pint.UnitRegistry) -> np.ndarray:
-    """Per indicator, the factor from a plain fraction to its unit (100 for percent)."""
-    out = np.ones(len(scorecard.indicators))
-    for k, ind in enumerate(scorecard.indicators):
-        try:
-            out[k] = float(convert(np.array([1.0]), "dimensionless", ind.unit, registry)[0])
-        except UnitError:
-            out[k] = 1.0
-    return out
-
-
 def _time_align(
-    prepared: PreparedObservations, *, n_units: int, n_ind: int, periods: np.ndarray,
+    prepared: PreparedObservations,
+    *,
+    n_units: int,
+    n_ind: int,
+    periods: np.ndarray,
     scorecard: Scorecard,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    f = prepared.frame
     p0, n_p = int(periods[0]), len(periods)
-    in_range = (f["period"].to_numpy() >= p0) & (f["period"].to_numpy() < p0 + n_p)
-    f = f.loc[in_range]
+    in_range = (prepared.period >= p0) & (prepared.period < p0 + n_p)
+    f = prepared.take(in_range) if not in_range.all() else prepared
+    # Integer codes into TIME_AGGREGATIONS: comparing strings per row would cost more than
+    # the aggregation itself.
     hows = np.array(
         [
-            "last" if i.scoring.method == "categorical" else i.time_aggregation.value
+            TIME_AGGREGATIONS.index(
+                "last" if i.scoring.method == "categorical" else i.time_aggregation.value
+            )
             for i in scorecard.indicators
         ],
-        dtype=object,
+        dtype=np.int64,
     )
-    ind = f["indicator"].to_numpy()
-    group = (f["org_unit"].to_numpy() * n_ind + ind) * n_p + (f["period"].to_numpy() - p0)
+    group = (f.org_unit * n_ind + f.indicator) * n_p + (f.period - p0)
     g = group_values(
         group,
         n_units * n_ind * n_p,
-        f["value"].to_numpy(),
-        how=hows[ind] if len(f) else "sum",
-        order=f["order"].to_numpy(),
-        numerator=f["numerator"].to_numpy(),
-        denominator=f["denominator"].to_numpy(),
-        weight=f["weight"].to_numpy(),
+        f.value,
+        how=hows[f.indicator],
+        order=f.order,
+        numerator=f.numerator,
+        denominator=f.denominator,
+        weight=f.weight,
     )
     shape = (n_units, n_ind, n_p)
     return (
@@ -86,7 +84,9 @@ def _time_align(
     )
 
 
-def _org_arrays(scorecard: Scorecard, units: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _org_arrays(
+    scorecard: Scorecard, units: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     chart = scorecard.org_chart
     pos = {u: k for k, u in enumerate(units)}
     parent = np.array([pos.get(chart.unit(u).parent or "", -1) for u in units], dtype=np.int64)
@@ -101,7 +101,10 @@ def _org_arrays(scorecard: Scorecard, units: tuple[str, ...]) -> tuple[np.ndarra
 
 
 def _calculate(
-    scorecard: Scorecard, values: np.ndarray, notes: list[dict[str, Any]], units: tuple[str, ...],
+    scorecard: Scorecard,
+    values: np.ndarray,
+    notes: list[dict[str, Any]],
+    units: tuple[str, ...],
     labels: list[str],
 ) -> dict[int, str]:
     ids = [i.id for i in scorecard.indicators]
@@ -152,8 +155,23 @@ def _targets(
 ) -> dict[str, np.ndarray]:
     n_u, n_i, n_p = len(units), len(scorecard.indicators), len(periods)
     p0 = int(periods[0])
-    out = {f: np.full((n_u, n_i, n_p), np.nan) for f in THRESHOLD_FIELDS}
     rows = target_set.targets if target_set is not None else ()
+    defaults = {
+        f: np.array(
+            [
+                np.nan if getattr(i.thresholds, f) is None else getattr(i.thresholds, f)
+                for i in scorecard.indicators
+            ]
+        )
+        for f in THRESHOLD_FIELDS
+    }
+    # A field nobody sets stays a zero-memory NaN view instead of a full panel.
+    used = {
+        f
+        for f in THRESHOLD_FIELDS
+        if any(getattr(t, f) is not None for t in rows) or not np.isnan(defaults[f]).all()
+    }
+    out = {f: np.full((n_u, n_i, n_p), np.nan) for f in used}
     if rows:
         ind_pos = {i.id: k for k, i in enumerate(scorecard.indicators)}
         unit_pos = {u: k for k, u in enumerate(units)}
@@ -187,7 +205,7 @@ def _targets(
         u_idx = np.where(fr["u"].to_numpy()[r] >= 0, fr["u"].to_numpy()[r], within // row_span)
         i_idx = fr["i"].to_numpy()[r]
         flat = (u_idx * n_i + i_idx) * n_p + p_idx
-        for f in THRESHOLD_FIELDS:
+        for f in sorted(used):
             vals = fr[f].to_numpy(dtype=np.float64)[r]
             have = ~np.isnan(vals)
             # Last writer wins: keep the final occurrence of every cell.
@@ -201,14 +219,18 @@ def _targets(
     if additive.any() and (parent >= 0).any():
         how = np.where(additive, "sum", "none")
         for f in ("baseline", "red_flag", "target", "stretch"):
-            out[f] = aggregate_tree(out[f], parent=parent, depth=depth, how=how, keep_own=True)[0]
-    for f in THRESHOLD_FIELDS:
-        default = np.array(
-            [getattr(i.thresholds, f) if getattr(i.thresholds, f) is not None else np.nan
-             for i in scorecard.indicators]
-        )
-        out[f] = np.where(np.isnan(out[f]), default[None, :, None], out[f])
-    return out
+            if f in used:
+                out[f] = aggregate_tree(out[f], parent=parent, depth=depth, how=how, keep_own=True)[
+                    0
+                ]
+    for f in used:
+        missing = np.isnan(out[f])
+        if missing.any():
+            np.copyto(
+                out[f], np.broadcast_to(defaults[f][None, :, None], out[f].shape), where=missing
+            )
+    nan = np.broadcast_to(np.float64(np.nan), (n_u, n_i, n_p))
+    return {f: out.get(f, nan) for f in THRESHOLD_FIELDS}
 
 
 def _series_std(values: np.ndarray) -> np.ndarray:
@@ -232,26 +254,55 @@ def _score(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n_u, n_i, n_p = values.shape
     score = np.full(values.shape, np.nan)
-    raw_all = np.full(values.shape, np.nan)
+    raw_all = np.full(values.shape, np.nan, dtype=np.float32)
     clamped = np.zeros(values.shape, dtype=bool)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for k, ind in enumerate(scorecard.indicators):
-        groups.setdefault((ind.scoring.method, ind.scoring.params, ind.scoring.allow_overflow), []).append(k)
-    std = _series_std(values)
-    for (name, params, overflow), idx in groups.items():
+        groups.setdefault(
+            (ind.scoring.method, ind.scoring.params, ind.scoring.allow_overflow), []
+        ).append(k)
+    std = (
+        _series_std(values)
+        if any(
+            i.scoring.method not in BUILTIN_METHODS or i.scoring.method == "zscore"
+            for i in scorecard.indicators
+        )
+        else np.full((n_u, n_i, 1), np.nan)
+    )
+    for (name, _params, overflow), idx in groups.items():
         method = methods[name]
         kwargs = scorecard.indicators[idx[0]].scoring.kwargs
-        sel = np.asarray(idx)
-        shape = (n_u, len(sel), n_p)
-        pol = np.array([scorecard.indicators[k].polarity.code for k in sel], dtype=np.int8)
+        # A contiguous run of indicators is a slice: a view, where a fancy index would copy.
+        sel: slice | np.ndarray = (
+            slice(idx[0], idx[-1] + 1)
+            if idx == list(range(idx[0], idx[-1] + 1))
+            else np.asarray(idx)
+        )
+        shape = (n_u, len(idx), n_p)
+        pol = np.array([scorecard.indicators[k].polarity.code for k in idx], dtype=np.int8)
+
+        def flat(a: np.ndarray, sel: slice | np.ndarray = sel) -> np.ndarray:
+            # NaN views of unused fields stay views; real panels become 1-D (a view when
+            # the selection is a slice over whole rows).
+            if a.strides == (0, 0, 0):
+                return np.broadcast_to(a.reshape(-1)[:1], (a[:, sel, :].size,))
+            return a[:, sel, :].reshape(-1)
+
+        # Period ends and series spreads cost a panel each: only the methods that read them
+        # (and plugin methods, which may) get them.
+        extra: dict[str, np.ndarray] = {}
+        if name not in BUILTIN_METHODS or name == "expected_path":
+            extra["period_end"] = np.broadcast_to(period_end[None, None, :], shape).reshape(-1)
+        if name not in BUILTIN_METHODS or name == "zscore":
+            extra["series_std"] = np.broadcast_to(std[:, sel, :], shape).reshape(-1)
         inputs = ScoreInputs.from_arrays(
-            values[:, sel, :].reshape(-1),
+            flat(values),
             polarity=np.broadcast_to(pol[None, :, None], shape).reshape(-1),
-            period_end=np.broadcast_to(period_end[None, None, :], shape).reshape(-1),
-            series_std=np.broadcast_to(std[:, sel, :], shape).reshape(-1),
-            **{f: targets[f][:, sel, :].reshape(-1) for f in THRESHOLD_FIELDS},
+            **extra,
+            **{f: flat(targets[f]) for f in THRESHOLD_FIELDS},
         )
         raw = np.asarray(method.func(inputs, **kwargs), dtype=np.float64).reshape(shape)
+        del inputs
         s, c = clamp_scores(raw, allow_overflow=overflow)
         score[:, sel, :] = s
         raw_all[:, sel, :] = raw
@@ -259,7 +310,7 @@ def _score(
         unscored = ~np.isnan(values[:, sel, :]) & np.isnan(s)
         per_ind = unscored.sum(axis=(0, 2))
         for j in np.flatnonzero(per_ind):
-            ind = scorecard.indicators[sel[j]]
+            ind = scorecard.indicators[idx[j]]
             if max(ind.weight.values()) == 0 and ind.thresholds.is_empty:
                 continue  # a pure formula input: nobody expects it to be scored
             notes.append(
@@ -342,13 +393,13 @@ def run_pipeline(
     trend_window: int = 3,
 ) -> Evaluation:
     """Run every step after validation and return the :class:`Evaluation`."""
-    n_u, n_i, n_p = len(units), len(scorecard.indicators), len(periods)
+    n_u, n_i = len(units), len(scorecard.indicators)
     notes: list[dict[str, Any]] = []
     labels = period_labels(periods, freq)
     values, num, den, count = _time_align(
         prepared, n_units=n_u, n_ind=n_i, periods=periods, scorecard=scorecard
     )
-    scale = _ratio_scale(scorecard, registry)
+    scale = ratio_scale(scorecard, registry)
     ratio_time = np.array(
         [i.time_aggregation is TimeAggregation.RATIO_OF_SUMS for i in scorecard.indicators]
     )
@@ -390,8 +441,20 @@ def run_pipeline(
     levels: list[NodeLevel] = []
     child_scores, child_status = ind_scores, ind_status
     specs = [
-        ("objective", scorecard.objectives, ind_parent, scorecard.indicators, [o.rollup for o in scorecard.objectives]),
-        ("perspective", scorecard.perspectives, obj_parent, scorecard.objectives, [p.rollup for p in scorecard.perspectives]),
+        (
+            "objective",
+            scorecard.objectives,
+            ind_parent,
+            scorecard.indicators,
+            [o.rollup for o in scorecard.objectives],
+        ),
+        (
+            "perspective",
+            scorecard.perspectives,
+            obj_parent,
+            scorecard.objectives,
+            [p.rollup for p in scorecard.perspectives],
+        ),
         ("scorecard", (scorecard,), per_parent, scorecard.perspectives, [scorecard.rollup]),
     ]
     child_weight = child_contrib = None
@@ -418,8 +481,8 @@ def run_pipeline(
         actual=values.transpose(1, 0, 2),
         numerator=num.transpose(1, 0, 2),
         denominator=den.transpose(1, 0, 2),
-        count=count.transpose(1, 0, 2),
-        sources=sources.transpose(1, 0, 2),
+        count=count.astype(np.int32).transpose(1, 0, 2),
+        sources=sources.astype(np.int32).transpose(1, 0, 2),
         targets={f: targets[f].transpose(1, 0, 2) for f in THRESHOLD_FIELDS},
         score=ind_scores,
         raw_score=raw.transpose(1, 0, 2),
@@ -448,9 +511,7 @@ def run_pipeline(
             )
         )
     del levels, child_weight, child_contrib
-    notes_frame = pd.DataFrame(
-        notes, columns=["indicator", "rule", "severity", "count", "message"]
-    )
+    notes_frame = pd.DataFrame(notes, columns=["indicator", "rule", "severity", "count", "message"])
     return Evaluation(
         scorecard=scorecard,
         freq=freq,

@@ -14,11 +14,11 @@ import attrs
 
 __all__ = [
     "DefinitionError",
-    "Problem",
     "ExpressionError",
     "ModelError",
     "ObservationError",
     "PluginError",
+    "Problem",
     "ScorecardError",
     "UnitError",
     "UnknownMethodError",

@@ -80,8 +80,10 @@ class Explanation:
         out = [head]
         status = self.status or "no status"
         if self.kind == "indicator":
-            out.append(f"  actual {_fmt(self.actual, self.unit)} · score {_fmt(self.score)} "
-                       f"({status}) · trend {self.trend or 'unknown'}")
+            out.append(
+                f"  actual {_fmt(self.actual, self.unit)} · score {_fmt(self.score)} "
+                f"({status}) · trend {self.trend or 'unknown'}"
+            )
             if self.formula:
                 ins = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.inputs.items())
                 out.append(f"  calculated: {self.formula} with {ins}")
@@ -96,8 +98,9 @@ class Explanation:
                     f"{self.org_aggregation} (each aggregated over the period by "
                     f"{self.time_aggregation})"
                 )
-            th = ", ".join(f"{k} {_fmt(v, self.unit)}" for k, v in self.thresholds.items()
-                           if v is not None)
+            th = ", ".join(
+                f"{k} {_fmt(v, self.unit)}" for k, v in self.thresholds.items() if v is not None
+            )
             out.append(f"  scored by {self.method} ({self.polarity}); thresholds: {th or 'none'}")
             lo, hi = self.bracket
             if lo is not None and hi is not None and lo == hi:
@@ -109,8 +112,10 @@ class Explanation:
             if self.clamped:
                 out.append(f"  raw score {_fmt(self.raw_score)} was clamped to [0, 1]")
         else:
-            out.append(f"  score {_fmt(self.score)} ({status}) by {self.method}, "
-                       f"missing children: {self.missing_policy} · trend {self.trend or 'unknown'}")
+            out.append(
+                f"  score {_fmt(self.score)} ({status}) by {self.method}, "
+                f"missing children: {self.missing_policy} · trend {self.trend or 'unknown'}"
+            )
             for c in self.children:
                 out.append(
                     f"    {c.node:<28} score {_fmt(c.score):>6}  weight {_fmt(c.weight):>6}  "
@@ -142,13 +147,21 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
     code = int(level.status[k, u, p])
     status = None if code < 0 else ev.status_names[code]
     trend = str(level.trend.labels()[k, u, p])
-    common = dict(node=node, kind=level.kind, org_unit=ev.units[u], period=ev.period_labels[p],
-                  score=score, status=status, trend=trend,
-                  owners=sc.people(node, "owner", ev.units[u]))
+    common: dict[str, Any] = {
+        "node": node,
+        "kind": level.kind,
+        "org_unit": ev.units[u],
+        "period": ev.period_labels[p],
+        "score": score,
+        "status": status,
+        "trend": trend,
+        "owners": sc.people(node, "owner", ev.units[u]),
+    }
     if isinstance(level, IndicatorLevel):
         ind = sc.indicator(node)
-        thresholds = {f: (None if np.isnan(a[k, u, p]) else _f(a[k, u, p]))
-                      for f, a in level.targets.items()}
+        thresholds = {
+            f: (None if np.isnan(a[k, u, p]) else _f(a[k, u, p])) for f, a in level.targets.items()
+        }
         actual = _f(level.actual[k, u, p])
         method = sc.indicator(node).scoring
         br: tuple[Any, Any] = (None, None)
@@ -156,14 +169,19 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
 
         sm = BUILTIN_METHODS.get(method.method)
         if sm is not None and not math.isnan(actual):
-            row = {**{f: (np.nan if v is None else v) for f, v in thresholds.items()},
-                   "actual": actual, "polarity": ind.polarity.code,
-                   "period_end": None}
+            row = {
+                **{f: (np.nan if v is None else v) for f, v in thresholds.items()},
+                "actual": actual,
+                "polarity": ind.polarity.code,
+                "period_end": None,
+            }
             try:
                 knots = sm.breakpoints(row, **method.kwargs)
                 lo, hi = bracket(knots, actual)
-                br = (None if lo is None else (lo.label, lo.value, lo.score),
-                      None if hi is None else (hi.label, hi.value, hi.score))
+                br = (
+                    None if lo is None else (lo.label, lo.value, lo.score),
+                    None if hi is None else (hi.label, hi.value, hi.score),
+                )
             except (TypeError, ValueError, KeyError):
                 br = (None, None)
         inputs: dict[str, float] = {}
@@ -192,15 +210,19 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
             formula=ind.formula,
             inputs=inputs,
         )
-    children_level = {"objective": ev.indicators, "perspective": ev.objectives,
-                      "scorecard": ev.perspectives}[level.kind]
+    children_level = {
+        "objective": ev.indicators,
+        "perspective": ev.objectives,
+        "scorecard": ev.perspectives,
+    }[level.kind]
     kids = np.flatnonzero(children_level.parent == k)
     children = tuple(
         Child(
             node=children_level.ids[j],
             kind=children_level.kind,
             score=_f(children_level.score[j, u, p]),
-            status=None if children_level.status[j, u, p] < 0
+            status=None
+            if children_level.status[j, u, p] < 0
             else ev.status_names[int(children_level.status[j, u, p])],
             weight=_f(children_level.weight[j, u, p]),
             contribution=_f(children_level.contribution[j, u, p]),

@@ -199,7 +199,7 @@ class Evaluation:
     # -- frames ---------------------------------------------------------------------------
 
     def to_frame(
-        self, *, period: str | None | bool = None, org_unit: str | None | bool = None
+        self, *, period: str | bool | None = None, org_unit: str | bool | None = None
     ) -> pd.DataFrame:
         """The tidy frame, one row per (node, org unit, period).
 
@@ -263,9 +263,11 @@ class Evaluation:
             units = [""] * n
             actual = target = red = np.full(n * nu * np_, np.nan)
         status = level.status[ix].reshape(-1)
-        status_cat = pd.Categorical.from_codes(
-            status.astype(np.int64), categories=list(self.status_names)
-        ) if (status >= -1).all() else status
+        status_cat = (
+            pd.Categorical.from_codes(status.astype(np.int64), categories=list(self.status_names))
+            if (status >= -1).all()
+            else status
+        )
         trend_labels = level.trend.labels()[ix].reshape(-1)
         return pd.DataFrame(
             {
@@ -295,8 +297,9 @@ class Evaluation:
 
     # -- questions ------------------------------------------------------------------------
 
-    def score(self, node: str | None = None, *, org_unit: str | None = None,
-              period: str | None = None) -> float:
+    def score(
+        self, node: str | None = None, *, org_unit: str | None = None, period: str | None = None
+    ) -> float:
         """One score (default: the whole scorecard, top unit, focus period).
 
         Examples
@@ -308,15 +311,17 @@ class Evaluation:
         level, k = self.locate(node or self.scorecard.id)
         return float(level.score[k, self.unit_index(org_unit), self.period_index(period)])
 
-    def status(self, node: str | None = None, *, org_unit: str | None = None,
-               period: str | None = None) -> str | None:
+    def status(
+        self, node: str | None = None, *, org_unit: str | None = None, period: str | None = None
+    ) -> str | None:
         """One status name, or ``None`` when the node has no score there."""
         level, k = self.locate(node or self.scorecard.id)
         code = int(level.status[k, self.unit_index(org_unit), self.period_index(period)])
         return None if code < 0 else self.status_names[code]
 
-    def explain(self, node: str | None = None, org_unit: str | None = None,
-                period: str | None = None) -> Explanation:
+    def explain(
+        self, node: str | None = None, org_unit: str | None = None, period: str | None = None
+    ) -> Explanation:
         """Why a node scored what it scored.
 
         For an indicator: the observations aggregated, the time and org aggregation, the
@@ -334,8 +339,9 @@ class Evaluation:
             self, node or self.scorecard.id, self.unit_index(org_unit), self.period_index(period)
         )
 
-    def drill_down(self, node: str | None = None, org_unit: str | None = None,
-                   period: str | None = None) -> pd.DataFrame:
+    def drill_down(
+        self, node: str | None = None, org_unit: str | None = None, period: str | None = None
+    ) -> pd.DataFrame:
         """The rows one level below ``node``: the children of an objective, perspective or
         the scorecard; for an indicator, its value in each child org unit.
 
@@ -355,13 +361,20 @@ class Evaluation:
             out = all_units[(all_units["node"] == level.ids[k]) & all_units["org_unit"].isin(kids)]
         else:
             out = frame[frame["parent"] == level.ids[k]]
-            out = out[out["kind"] != level.kind] if level.kind != "scorecard" else out[
-                out["kind"] == "perspective"
-            ]
+            out = (
+                out[out["kind"] != level.kind]
+                if level.kind != "scorecard"
+                else out[out["kind"] == "perspective"]
+            )
         return out.reset_index(drop=True)
 
-    def exceptions(self, *, period: str | None = None, org_unit: str | None = None,
-                   include_worsening: bool = True) -> pd.DataFrame:
+    def exceptions(
+        self,
+        *,
+        period: str | None = None,
+        org_unit: str | None = None,
+        include_worsening: bool = True,
+    ) -> pd.DataFrame:
         """Indicators that are red (the lowest status) or worsening, most serious first.
 
         Ranked by status (lowest first), then by how much score the item costs the
@@ -390,8 +403,21 @@ class Evaluation:
         sel = sel.sort_values(
             ["severity", "impact", "change"], ascending=[True, False, True], kind="stable"
         )
-        cols = ["node", "name", "org_unit", "period", "actual", "unit", "target", "score",
-                "status", "trend", "change", "owner", "impact"]
+        cols = [
+            "node",
+            "name",
+            "org_unit",
+            "period",
+            "actual",
+            "unit",
+            "target",
+            "score",
+            "status",
+            "trend",
+            "change",
+            "owner",
+            "impact",
+        ]
         return sel[cols].reset_index(drop=True)
 
     # -- output ---------------------------------------------------------------------------
@@ -400,8 +426,11 @@ class Evaluation:
         """Render with a registered renderer (``text``, ``json``, ``markdown``, ``html``)."""
         from balanced_scorecard.plugins.manager import PluginManager
 
-        return PluginManager(entry_points=format not in {"text", "json", "markdown", "html"}) \
-            .renderers[format].render(self, **options)
+        return (
+            PluginManager(entry_points=format not in {"text", "json", "markdown", "html"})
+            .renderers[format]
+            .render(self, **options)
+        )
 
     def __str__(self) -> str:
         return str(self.render("text"))
@@ -418,10 +447,22 @@ def _demo() -> Evaluation:
         id="demo",
         objectives=[Objective(id="grow", name="Grow", perspective="financial")],
         indicators=[
-            Indicator(id="revenue", name="Revenue", objective="grow", unit="EUR",
-                      time_aggregation="sum", thresholds=Thresholds(target=1200, red_flag=1000))
+            Indicator(
+                id="revenue",
+                name="Revenue",
+                objective="grow",
+                unit="EUR",
+                time_aggregation="sum",
+                thresholds=Thresholds(target=1200, red_flag=1000),
+            )
         ],
     )
-    obs = pd.DataFrame({"indicator": "revenue", "org_unit": "all",
-                        "period": ["2025-01", "2025-02"], "value": [1100.0, 1200.0]})
+    obs = pd.DataFrame(
+        {
+            "indicator": "revenue",
+            "org_unit": "all",
+            "period": ["2025-01", "2025-02"],
+            "value": [1100.0, 1200.0],
+        }
+    )
     return sc.evaluate(obs)

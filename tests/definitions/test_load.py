@@ -87,7 +87,9 @@ def test_explicit_assignments_and_perspective_shortcuts() -> None:
             "perspectives": [{"id": "money", "executive_sponsor": "ceo"}],
             "objectives": [{"id": "grow", "perspective": "money"}],
             "org_units": [{"id": "hq"}, {"id": "north", "parent": "hq"}],
-            "assignments": [{"role": "owner", "person": "jane", "node": "grow", "org_unit": "north"}],
+            "assignments": [
+                {"role": "owner", "person": "jane", "node": "grow", "org_unit": "north"}
+            ],
         }
     )
     assert sc.people("money", Role.EXECUTIVE_SPONSOR) == ("ceo",)
@@ -213,8 +215,18 @@ def test_target_sets_from_csv_relative_to_the_definition(
     budget = sc.target_set("budget")
     assert budget.provenance == "FY2025"
     first, second = budget.targets
-    assert (first.org_unit, first.start, first.end, first.target) == ("bu_north", "2025-01", "2025-01", 100)
-    assert (second.org_unit, second.start, second.end, second.red_flag) == (None, "2025-02", "2025-12", None)
+    assert (first.org_unit, first.start, first.end, first.target) == (
+        "bu_north",
+        "2025-01",
+        "2025-01",
+        100,
+    )
+    assert (second.org_unit, second.start, second.end, second.red_flag) == (
+        None,
+        "2025-02",
+        "2025-12",
+        None,
+    )
 
 
 def test_target_set_with_inline_rows_and_default_provenance(tmp_path: Path) -> None:
@@ -222,7 +234,9 @@ def test_target_set_with_inline_rows_and_default_provenance(tmp_path: Path) -> N
     data = scorecard_from_dict(
         {
             "id": "x",
-            "objectives": [{"id": "o", "perspective": "financial", "indicators": [{"id": "revenue"}]}],
+            "objectives": [
+                {"id": "o", "perspective": "financial", "indicators": [{"id": "revenue"}]}
+            ],
             "target_sets": [
                 {"name": "fc", "file": "t.csv", "targets": [{"indicator": "revenue", "target": 6}]}
             ],

@@ -110,7 +110,9 @@ class ScoreInputs:
         def _bcast(name: str, value: Any, dtype: Any, fill: Any) -> np.ndarray[Any, Any]:
             arr = np.asarray(fill if value is None else value, dtype=dtype)
             try:
-                return np.array(np.broadcast_to(arr, n), dtype=dtype)
+                # Read-only views, not copies: methods never write into their inputs, and a
+                # copy of each field would cost as much memory as the whole panel.
+                return np.broadcast_to(arr, n)
             except ValueError:
                 raise ModelError(
                     f"ScoreInputs.{name} has shape {arr.shape}, which does not fit actual's "

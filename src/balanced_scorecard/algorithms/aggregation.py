@@ -284,6 +284,11 @@ def group_values(
         used = np.where(is_ratio, ~np.isnan(num) & ~np.isnan(den), ~np.isnan(v))
     used &= g >= 0
 
+    # Fast path: when no group has two usable rows (monthly data reviewed monthly), every
+    # method returns the row itself, so a scatter replaces the sort-and-reduce.
+    if not used.any() or np.bincount(g[used], minlength=n_groups).max() <= 1:
+        return _scatter_single(g, n_groups, used, v, num, den, w, is_ratio)
+
     seg = _Segments.build(g, n_groups)
     rows = seg.order
     group_how = seg.reduce(np.minimum, codes[rows], -1)
@@ -334,6 +339,38 @@ def group_values(
     return Grouped(
         value=out, numerator=num_out, denominator=den_out, weight=weight_sum, count=count
     )
+
+
+def _scatter_single(
+    g: IntArray,
+    n_groups: int,
+    used: BoolArray,
+    v: FloatArray,
+    num: FloatArray | None,
+    den: FloatArray | None,
+    w: FloatArray,
+    is_ratio: BoolArray,
+) -> Grouped:
+    """:func:`group_values` when each group holds at most one usable row."""
+    rows = np.flatnonzero(used)
+    at = g[rows]
+
+    def scatter(x: FloatArray | None) -> FloatArray:
+        out = np.full(n_groups, np.nan)
+        if x is not None:
+            out[at] = x[rows]
+        return out
+
+    num_out, den_out = scatter(num), scatter(den)
+    value = scatter(v)
+    if num is not None and den is not None and is_ratio.any():
+        ratio_rows = rows[is_ratio[rows]]
+        value[g[ratio_rows]] = _divide(num[ratio_rows], den[ratio_rows])
+    weight = np.zeros(n_groups)
+    weight[at] = w[rows]
+    count = np.zeros(n_groups, dtype=np.int64)
+    count[at] = 1
+    return Grouped(value=value, numerator=num_out, denominator=den_out, weight=weight, count=count)
 
 
 def _last(

@@ -33,13 +33,6 @@ class Trend:
         return table[np.where(self.direction == -2, 0, self.direction + 2)]
 
 
-def _window_sum(x: np.ndarray, window: int) -> np.ndarray:
-    c = np.cumsum(x, axis=-1)
-    out = c.copy()
-    out[..., window:] = c[..., window:] - c[..., :-window]
-    return out
-
-
 def trend(scores: np.ndarray, *, window: int = 3, tolerance: float = 0.01) -> Trend:
     """Trend of score series along the last axis.
 
@@ -62,19 +55,31 @@ def trend(scores: np.ndarray, *, window: int = 3, tolerance: float = 0.01) -> Tr
     """
     s = np.asarray(scores, dtype=np.float64)
     present = ~np.isnan(s)
-    m = present.astype(np.float64)
-    y = np.where(present, s, 0.0)
-    x = np.broadcast_to(np.arange(s.shape[-1], dtype=np.float64), s.shape) * m
-    n = _window_sum(m, window)
-    sx, sy = _window_sum(x, window), _window_sum(y, window)
-    sxx, sxy = _window_sum(x * x, window), _window_sum(x * y, window)
+    # Sums over the window, accumulated one offset at a time (a loop over the few offsets of
+    # the window, not over periods): x is the position relative to the window's last period.
+    n = np.zeros(s.shape)
+    sx, sy, sxx, sxy = (np.zeros(s.shape) for _ in range(4))
+    last = s.shape[-1]
+    for k in range(min(window, last)):
+        m = present[..., : last - k]
+        y = np.where(m, s[..., : last - k], 0.0)
+        x = -float(k)
+        n[..., k:] += m
+        sx[..., k:] += m * x
+        sy[..., k:] += y
+        sxx[..., k:] += m * (x * x)
+        sxy[..., k:] += y * x
+        del m, y
     den = n * sxx - sx * sx
     with np.errstate(invalid="ignore", divide="ignore"):
         slope = np.where((n >= 2) & (den > 0), (n * sxy - sx * sy) / den, np.nan)
+    del sx, sy, sxx, sxy, den
     prev = np.full_like(s, np.nan)
     prev[..., 1:] = s[..., :-1]
     change = s - prev
     direction = np.where(
         np.isnan(slope), -2, np.where(slope > tolerance, 1, np.where(slope < -tolerance, -1, 0))
     ).astype(np.int8)
-    return Trend(slope=slope, change=change, direction=direction, window=window, tolerance=tolerance)
+    return Trend(
+        slope=slope, change=change, direction=direction, window=window, tolerance=tolerance
+    )

@@ -9,8 +9,10 @@ from balanced_scorecard.builtins._report import NodeRow, Report
 
 __all__ = ["escape_md", "render_markdown"]
 
-# Characters that start emphasis, code, links, headings, tables, HTML or strikethrough.
-_ACTIVE = re.compile(r"([\\`*_\[\]#|~!{}()+])")
+# Characters that start emphasis, code, links, headings, table cells or strikethrough.
+# Parentheses, ``!`` and ``+`` act only after ``]`` or at a line start, which the escapes
+# here and the line-joining already rule out, so they stay readable.
+_ACTIVE = re.compile(r"([\\`*_\[\]#|~])")
 
 
 def escape_md(text: str) -> str:
@@ -71,8 +73,12 @@ def render_markdown(report: Report) -> str:
             if rows:
                 out += ["", *_table(headers, "lrrrlll", rows)]
                 rows = []
-            out += ["", f"## {escape_md(r.name)}", "",
-                    f"Score {r.score_text} / 10 · {_status(r.status)} {r.arrow}".rstrip()]
+            out += [
+                "",
+                f"## {escape_md(r.name)}",
+                "",
+                f"Score {r.score_text} / 10 · {_status(r.status)} {r.arrow}".rstrip(),
+            ]
         elif r.kind == "objective":
             rows.append(_node(r, bold=True))
         else:
@@ -89,9 +95,19 @@ def render_markdown(report: Report) -> str:
         out += _table(
             ["Indicator", "Org unit", "Actual", "Target", "Score", "Status", "Trend", "Owner"],
             "llrrrlll",
-            [[escape_md(e.name), escape_md(e.org_unit), escape_md(e.actual),
-              escape_md(e.target), e.score_text, _status(e.status), e.arrow,
-              escape_md(e.owner) or "—"] for e in report.exceptions],
+            [
+                [
+                    escape_md(e.name),
+                    escape_md(e.org_unit),
+                    escape_md(e.actual),
+                    escape_md(e.target),
+                    e.score_text,
+                    _status(e.status),
+                    e.arrow,
+                    escape_md(e.owner) or "—",
+                ]
+                for e in report.exceptions
+            ],
         )
     else:
         out.append("None.")
@@ -99,13 +115,20 @@ def render_markdown(report: Report) -> str:
     out += ["", "## Data quality", ""]
     if report.quality:
         out += [f"{report.quality_rows} input row(s) flagged.", ""]
-        out += _table(["Severity", "Rule", "Rows", "Example"], "llrl",
-                      [[escape_md(q.severity), escape_md(q.rule), str(q.count),
-                        escape_md(q.example)] for q in report.quality])
+        out += _table(
+            ["Severity", "Rule", "Rows", "Example"],
+            "llrl",
+            [
+                [escape_md(q.severity), escape_md(q.rule), str(q.count), escape_md(q.example)]
+                for q in report.quality
+            ],
+        )
     else:
         out.append("No input rows flagged.")
     if report.notes:
         out += ["", "### Notes", ""]
-        out += [f"- {escape_md(n.severity)} \\[{escape_md(n.rule)}\\] {escape_md(n.example)}"
-                for n in report.notes]
+        out += [
+            f"- {escape_md(n.severity)} \\[{escape_md(n.rule)}\\] {escape_md(n.example)}"
+            for n in report.notes
+        ]
     return "\n".join(out) + "\n"

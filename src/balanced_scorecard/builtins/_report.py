@@ -44,8 +44,9 @@ _UNIT_SYMBOLS = {"percent": "%", "dimensionless": "", "": ""}
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\(\s*[0-9.,%\s]{5,40}\)")
 
 
-def check_options(renderer: str, options: Mapping[str, Any], extra: Mapping[str, Any]
-                  ) -> dict[str, Any]:
+def check_options(
+    renderer: str, options: Mapping[str, Any], extra: Mapping[str, Any]
+) -> dict[str, Any]:
     """Merge ``options`` over the defaults, rejecting names the renderer does not know.
 
     A misspelt option would otherwise be ignored without a word, and the report would
@@ -58,7 +59,7 @@ def check_options(renderer: str, options: Mapping[str, Any], extra: Mapping[str,
     >>> check_options("text", {"colour": True}, {"color": False})
     Traceback (most recent call last):
     ...
-    TypeError: renderer 'text' got unknown option(s) 'colour'; it accepts: color, max_exceptions, org_unit, period
+    TypeError: renderer 'text' got unknown option(s) 'colour'; it accepts: color, ...
     """
     allowed = {**COMMON_OPTIONS, **extra}
     unknown = sorted(set(options) - set(allowed))
@@ -201,8 +202,13 @@ def _text(x: Any) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
 
 
-def _node_rows(ev: Evaluation, frame: pd.DataFrame, colors: Mapping[str, str],
-               depth: Mapping[str, int], unit: str) -> dict[str, NodeRow]:
+def _node_rows(
+    ev: Evaluation,
+    frame: pd.DataFrame,
+    colors: Mapping[str, str],
+    depth: Mapping[str, int],
+    unit: str,
+) -> dict[str, NodeRow]:
     out: dict[str, NodeRow] = {}
     sc = ev.scorecard
     for rec in frame.to_dict("records"):
@@ -234,15 +240,27 @@ def _grouped(frame: pd.DataFrame) -> tuple[QualityRow, ...]:
         return ()
     rows = []
     for (severity, rule), part in frame.groupby(["severity", "rule"], sort=False, observed=True):
-        rows.append(QualityRow(severity=str(severity), rule=str(rule), count=len(part),
-                               example=_text(part["message"].iloc[0])))
+        rows.append(
+            QualityRow(
+                severity=str(severity),
+                rule=str(rule),
+                count=len(part),
+                example=_text(part["message"].iloc[0]),
+            )
+        )
     rank = {"error": 0, "warning": 1}
     return tuple(sorted(rows, key=lambda r: (rank.get(r.severity, 2), -r.count, r.rule)))
 
 
-def build_report(ev: Evaluation, *, period: str | None = None, org_unit: str | None = None,
-                 max_exceptions: int | None = 10, explain: bool = False,
-                 units_table: bool = True) -> Report:
+def build_report(
+    ev: Evaluation,
+    *,
+    period: str | None = None,
+    org_unit: str | None = None,
+    max_exceptions: int | None = 10,
+    explain: bool = False,
+    units_table: bool = True,
+) -> Report:
     """Everything a renderer shows for one org unit (default: the top one) and one period
     (default: the focus period).
 
@@ -263,8 +281,12 @@ def build_report(ev: Evaluation, *, period: str | None = None, org_unit: str | N
     --------
     >>> from balanced_scorecard.results import _demo
     >>> r = build_report(_demo())
-    >>> [(row.name, row.depth, row.score_text, row.status) for row in r.tree]
-    [('demo', 0, '6.7', 'green'), ('Financial', 1, '6.7', 'green'), ('Grow', 2, '6.7', 'green'), ('Revenue', 3, '6.7', 'green')]
+    >>> for row in r.tree:
+    ...     print(row.depth, row.name, row.score_text, row.status)
+    0 demo 6.7 green
+    1 Financial 6.7 green
+    2 Grow 6.7 green
+    3 Revenue 6.7 green
     """
     if max_exceptions is not None and max_exceptions < 0:
         raise ValueError(f"max_exceptions must be 0 or more, not {max_exceptions}")
@@ -296,11 +318,15 @@ def build_report(ev: Evaluation, *, period: str | None = None, org_unit: str | N
         top_depth = sc.org_chart.depth(ev.units[0])
         for u, part in everything.groupby("org_unit", sort=False, observed=True):
             cells = _node_rows(ev, part, colors, depth, str(u))
-            unit_rows.append(UnitRow(
-                unit=str(u), name=sc.org_chart.unit(str(u)).label,
-                depth=sc.org_chart.depth(str(u)) - top_depth, focus=str(u) == unit,
-                cells=(cells[sc.id], *(cells[r.node] for r in perspectives)),
-            ))
+            unit_rows.append(
+                UnitRow(
+                    unit=str(u),
+                    name=sc.org_chart.unit(str(u)).label,
+                    depth=sc.org_chart.depth(str(u)) - top_depth,
+                    focus=str(u) == unit,
+                    cells=(cells[sc.id], *(cells[r.node] for r in perspectives)),
+                )
+            )
 
     exc = ev.exceptions(period=p_label)
     subtree = set(sc.org_chart.subtree(unit))
@@ -308,7 +334,8 @@ def build_report(ev: Evaluation, *, period: str | None = None, org_unit: str | N
     shown = exc if max_exceptions is None else exc.head(max_exceptions)
     exceptions = tuple(
         ExceptionRow(
-            node=str(r["node"]), name=_text(r["name"]) or str(r["node"]),
+            node=str(r["node"]),
+            name=_text(r["name"]) or str(r["node"]),
             org_unit=str(r["org_unit"]),
             actual=format_value(r["actual"], _text(r["unit"])),
             target=format_value(r["target"], _text(r["unit"])),
@@ -322,7 +349,8 @@ def build_report(ev: Evaluation, *, period: str | None = None, org_unit: str | N
     )
     explanations = {
         r.node: tuple(ev.explain(r.node, unit, p_label).lines())
-        for r in tree if explain and r.kind == "indicator"
+        for r in tree
+        if explain and r.kind == "indicator"
     }
     return Report(
         scorecard=sc.id,
@@ -341,11 +369,14 @@ def build_report(ev: Evaluation, *, period: str | None = None, org_unit: str | N
         quality=_grouped(ev.quality),
         quality_rows=len(ev.quality),
         notes=tuple(
-            QualityRow(severity=_text(n["severity"]), rule=_text(n["rule"]),
-                       count=int(n["count"]), example=_text(n["message"]))
+            QualityRow(
+                severity=_text(n["severity"]),
+                rule=_text(n["rule"]),
+                count=int(n["count"]),
+                example=_text(n["message"]),
+            )
             for n in ev.notes.to_dict("records")
         ),
         bands=tuple((b.name, safe_color(b.color)) for b in sc.status_bands),
         explanations=explanations,
     )
-

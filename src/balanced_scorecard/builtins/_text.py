@@ -12,8 +12,19 @@ __all__ = ["ansi_marker", "clean", "render_text", "table", "truncate"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
-_NAMED = {"red": 31, "green": 32, "yellow": 33, "amber": 33, "orange": 33, "blue": 34,
-          "purple": 35, "magenta": 35, "cyan": 36, "grey": 90, "gray": 90}
+_NAMED = {
+    "red": 31,
+    "green": 32,
+    "yellow": 33,
+    "amber": 33,
+    "orange": 33,
+    "blue": 34,
+    "purple": 35,
+    "magenta": 35,
+    "cyan": 36,
+    "grey": 90,
+    "gray": 90,
+}
 _NAME_WIDTH = 44
 _OWNER_WIDTH = 24
 _MESSAGE_WIDTH = 72
@@ -80,8 +91,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> 
     [───────  ─────]
     [Revenue    6.7]
     """
-    widths = [max([_visible(h), *(_visible(r[k]) for r in rows)])
-              for k, h in enumerate(headers)]
+    widths = [max([_visible(h), *(_visible(r[k]) for r in rows)]) for k, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
         parts = []
@@ -103,19 +113,23 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
     TextRenderer`)."""
     t = report.total
     head = [
-        f"{clean(report.title)} · org unit {clean(report.org_unit_name)} · "
-        f"period {report.period}",
+        f"{clean(report.title)} · org unit {clean(report.org_unit_name)} · period {report.period}",
         f"Score {t.score_text} / 10 · {_status(t.status, t.color, color)} {t.arrow}".rstrip(),
     ]
     if summary:
         head.extend(
             f"  {truncate(clean(p.name), _NAME_WIDTH)}: "
-            + (f"{p.score_text} / 10 · {_status(p.status, p.color, color)} {p.arrow}".rstrip()
-               if p.status else "no score")
+            + (
+                f"{p.score_text} / 10 · {_status(p.status, p.color, color)} {p.arrow}".rstrip()
+                if p.status
+                else "no score"
+            )
             for p in report.perspectives
         )
-        head.append(f"{report.exceptions_total} exception(s); {report.quality_rows} input "
-                    f"row(s) flagged; {len(report.notes)} note(s)")
+        head.append(
+            f"{report.exceptions_total} exception(s); {report.quality_rows} input "
+            f"row(s) flagged; {len(report.notes)} note(s)"
+        )
         return "\n".join(head) + "\n"
 
     out = [*head, ""]
@@ -131,21 +145,28 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
         ]
         for r in report.tree
     ]
-    out += table(["Scorecard", "Actual", "Target", "Score", "Status", "Trend", "Owner"],
-                 rows, "lrrrlll")
+    out += table(
+        ["Scorecard", "Actual", "Target", "Score", "Status", "Trend", "Owner"], rows, "lrrrlll"
+    )
 
     out.append("")
     if report.exceptions:
         shown = len(report.exceptions)
-        more = (f", top {shown} shown" if shown < report.exceptions_total else "")
+        more = f", top {shown} shown" if shown < report.exceptions_total else ""
         out.append(f"Exceptions ({report.exceptions_total}{more})")
         out += table(
             ["Indicator", "Org unit", "Actual", "Target", "Score", "Status", "Trend", "Owner"],
             [
-                [truncate(clean(e.name), _NAME_WIDTH), truncate(clean(e.org_unit), 24),
-                 clean(e.actual), clean(e.target), e.score_text,
-                 _status(e.status, e.color, color), e.arrow,
-                 truncate(clean(e.owner) or "—", _OWNER_WIDTH)]
+                [
+                    truncate(clean(e.name), _NAME_WIDTH),
+                    truncate(clean(e.org_unit), 24),
+                    clean(e.actual),
+                    clean(e.target),
+                    e.score_text,
+                    _status(e.status, e.color, color),
+                    e.arrow,
+                    truncate(clean(e.owner) or "—", _OWNER_WIDTH),
+                ]
                 for e in report.exceptions
             ],
             "llrrrlll",
@@ -158,14 +179,22 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
         out.append(f"Data quality ({report.quality_rows} input row(s) flagged)")
         out += table(
             ["Severity", "Rule", "Rows", "Example"],
-            [[clean(q.severity), clean(q.rule), str(q.count),
-              truncate(clean(q.example), _MESSAGE_WIDTH)] for q in report.quality],
+            [
+                [
+                    clean(q.severity),
+                    clean(q.rule),
+                    str(q.count),
+                    truncate(clean(q.example), _MESSAGE_WIDTH),
+                ]
+                for q in report.quality
+            ],
             "llrl",
         )
     else:
         out.append("Data quality: no input rows flagged")
     if report.notes:
         out += ["", "Notes"]
-        out += [f"  - {clean(n.severity)} [{clean(n.rule)}] {clean(n.example)}"
-                for n in report.notes]
+        out += [
+            f"  - {clean(n.severity)} [{clean(n.rule)}] {clean(n.example)}" for n in report.notes
+        ]
     return "\n".join(out) + "\n"

@@ -17,7 +17,10 @@ def bsc_register_scoring_methods(register: RegisterScoringMethod) -> None:
 
 @hookimpl
 def bsc_register_rollup_methods(register: RegisterRollupMethod) -> None:
-    """The vectorised built-ins; the engine calls :func:`~balanced_scorecard.algorithms.rollup.rollup`
-    for them directly, so the registered value is just the name."""
+    """The vectorised built-ins.
+
+    The engine calls :func:`~balanced_scorecard.algorithms.rollup.rollup` for them directly,
+    so the registered value is just the name.
+    """
     for name in ROLLUP_METHODS:
         register(name, name)  # type: ignore[arg-type]

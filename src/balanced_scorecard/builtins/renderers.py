@@ -60,16 +60,21 @@ class TextRenderer:
     Examples
     --------
     >>> from balanced_scorecard.results import _demo
-    >>> print(TextRenderer().render(_demo()))  # doctest: +ELLIPSIS
+    >>> print(TextRenderer().render(_demo()))
     demo · org unit Organisation · period 2025-02
     Score 6.7 / 10 · green ↑
     <BLANKLINE>
-    Scorecard        Actual     Target  Score  Status  Trend  Owner
-    ───────────  ─────────  ─────────  ─────  ──────  ─────  ─────
-    demo                                  6.7  green   ↑
-    ...
+    Scorecard         Actual     Target  Score  Status  Trend  Owner
+    ─────────────  ─────────  ─────────  ─────  ──────  ─────  ─────
+    demo                                   6.7  green   ↑
+      Financial                            6.7  green   ↑
+        Grow                               6.7  green   ↑
           Revenue  1,200 EUR  1,200 EUR    6.7  green   ↑
-    ...
+    <BLANKLINE>
+    Exceptions: none
+    <BLANKLINE>
+    Data quality: no input rows flagged
+    <BLANKLINE>
     """
 
     media_type = "text/plain"
@@ -79,8 +84,13 @@ class TextRenderer:
     def render(self, evaluation: Evaluation, **options: Any) -> str:
         """Return the report as text."""
         o = check_options("text", options, self.options)
-        report = build_report(evaluation, period=o["period"], org_unit=o["org_unit"],
-                              max_exceptions=o["max_exceptions"], units_table=False)
+        report = build_report(
+            evaluation,
+            period=o["period"],
+            org_unit=o["org_unit"],
+            max_exceptions=o["max_exceptions"],
+            units_table=False,
+        )
         return render_text(report, color=bool(o["color"]), summary=bool(o["summary"]))
 
 
@@ -109,8 +119,13 @@ class MarkdownRenderer:
     def render(self, evaluation: Evaluation, **options: Any) -> str:
         """Return the report as Markdown."""
         o = check_options("markdown", options, self.options)
-        report = build_report(evaluation, period=o["period"], org_unit=o["org_unit"],
-                              max_exceptions=o["max_exceptions"], units_table=False)
+        report = build_report(
+            evaluation,
+            period=o["period"],
+            org_unit=o["org_unit"],
+            max_exceptions=o["max_exceptions"],
+            units_table=False,
+        )
         return render_markdown(report)
 
 
@@ -155,10 +170,17 @@ class HtmlRenderer:
         from balanced_scorecard import __version__
 
         o = check_options("html", options, self.options)
-        report = build_report(evaluation, period=o["period"], org_unit=o["org_unit"],
-                              max_exceptions=o["max_exceptions"], explain=bool(o["explain"]))
-        html = _environment().get_template("report.html.j2").render(
-            r=report, fragment=bool(o["fragment"]), version=__version__
+        report = build_report(
+            evaluation,
+            period=o["period"],
+            org_unit=o["org_unit"],
+            max_exceptions=o["max_exceptions"],
+            explain=bool(o["explain"]),
+        )
+        html = (
+            _environment()
+            .get_template("report.html")
+            .render(r=report, fragment=bool(o["fragment"]), version=__version__)
         )
         return html.strip() + "\n"
 
@@ -188,12 +210,24 @@ def _plain(v: Any) -> Any:
     return str(v)
 
 
+def _column(s: pd.Series) -> list[Any]:
+    if pd.api.types.is_float_dtype(s.dtype):
+        arr = s.to_numpy(dtype=float)
+        out: list[Any] = arr.tolist()
+        for k in np.flatnonzero(~np.isfinite(arr)):
+            out[k] = None
+        return out
+    exact = pd.api.types.is_integer_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+    if exact and not s.isna().any():
+        return list(s.to_numpy().tolist())
+    return [_plain(v) for v in s.tolist()]
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    # Column by column: a frame of every node, unit and period has millions of cells.
     cols = [str(c) for c in frame.columns]
-    return [
-        {c: _plain(v) for c, v in zip(cols, row, strict=True)}
-        for row in frame.itertuples(index=False, name=None)
-    ]
+    values = [_column(frame.iloc[:, k]) for k in range(len(cols))]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 class JsonRenderer:
@@ -214,8 +248,8 @@ class JsonRenderer:
     >>> import json
     >>> from balanced_scorecard.results import _demo
     >>> doc = json.loads(JsonRenderer().render(_demo()))
-    >>> list(doc)[:4], len(doc["nodes"])
-    (['scorecard', 'period', 'org_unit', 'periods'], 4)
+    >>> list(doc)[:4], [n["node"] for n in doc["nodes"]][-3:]
+    (['scorecard', 'period', 'org_unit', 'periods'], ['learning_growth', 'grow', 'revenue'])
     >>> [n["actual"] for n in doc["nodes"]][-2:]
     [None, 1200.0]
     """
@@ -231,8 +265,7 @@ class JsonRenderer:
         sc = ev.scorecard
         p = ev.period_labels[ev.period_index(o["period"])]
         unit = ev.units[ev.unit_index(o["org_unit"])]
-        nodes = ev.to_frame(period=False if o["all_periods"] else p,
-                            org_unit=o["org_unit"])
+        nodes = ev.to_frame(period=False if o["all_periods"] else p, org_unit=o["org_unit"])
         exc = ev.exceptions(period=p)
         exc = exc[exc["org_unit"].astype(str).isin(set(sc.org_chart.subtree(unit)))]
         if o["max_exceptions"] is not None:
@@ -243,8 +276,7 @@ class JsonRenderer:
             "org_unit": unit,
             "periods": list(ev.period_labels),
             "units": [
-                {"id": u, "name": sc.org_chart.unit(u).label,
-                 "parent": sc.org_chart.unit(u).parent}
+                {"id": u, "name": sc.org_chart.unit(u).label, "parent": sc.org_chart.unit(u).parent}
                 for u in ev.units
             ],
             "status_bands": [

@@ -17,7 +17,7 @@ import pint
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.algorithms.scoring import encode_categories
-from balanced_scorecard.data.periods import parse_periods
+from balanced_scorecard.data.periods import parse_period_codes
 from balanced_scorecard.exceptions import ObservationError, UnitError
 from balanced_scorecard.model.enums import Frequency
 from balanced_scorecard.model.scorecard import Scorecard
@@ -48,20 +48,71 @@ QUALITY_COLUMNS = (
 
 @attrs.frozen(kw_only=True, eq=False)
 class PreparedObservations:
-    """Valid observations in the core's shape, plus the quality report.
+    """Valid observations as arrays in the core's shape, plus the quality report.
 
-    ``frame`` columns: ``indicator`` (int code in scorecard order), ``org_unit`` (int code in
-    org-chart order), ``period`` (ordinal at the review frequency), ``value``, ``numerator``,
-    ``denominator``, ``weight`` (float64), ``order`` (later wins for ``last``), ``row``.
+    ``indicator`` and ``org_unit`` are int codes (scorecard order, org-chart order),
+    ``period`` is the ordinal at the review frequency; ``order`` decides which row is the
+    latest; ``row`` is the input row number as a spreadsheet shows it.
     """
 
-    frame: pd.DataFrame
+    indicator: np.ndarray
+    org_unit: np.ndarray
+    period: np.ndarray
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    weight: np.ndarray
+    order: np.ndarray
+    row: np.ndarray
     quality: pd.DataFrame
     n_input: int
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The valid rows as a frame (built on demand; the core reads the arrays)."""
+        return pd.DataFrame({f: getattr(self, f) for f in _ARRAY_FIELDS})
 
-def _text(col: pd.Series) -> pd.Series:
-    return col.astype("string").str.strip()
+    def take(self, mask: np.ndarray) -> PreparedObservations:
+        """Only the rows where ``mask`` is true."""
+        return attrs.evolve(self, **{f: getattr(self, f)[mask] for f in _ARRAY_FIELDS})
+
+    @classmethod
+    def concat(cls, parts: Sequence[PreparedObservations]) -> PreparedObservations:
+        """Rows of several sources, one after the other."""
+        if len(parts) == 1:
+            return parts[0]
+        quality = [p.quality for p in parts if len(p.quality)] or [parts[0].quality]
+        return cls(
+            **{f: np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAY_FIELDS},
+            quality=pd.concat(quality, ignore_index=True),
+            n_input=sum(p.n_input for p in parts),
+        )
+
+
+_ARRAY_FIELDS = (
+    "indicator",
+    "org_unit",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "weight",
+    "order",
+    "row",
+)
+
+
+def _factor(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes of a column's distinct values (-1 where missing) and those values as stripped
+    text; every later check then works on the few distinct values, not on every row."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    return codes, [str(u).strip() for u in uniques]
+
+
+def _lookup(codes: np.ndarray, uniques: list[str], known: Sequence[str]) -> np.ndarray:
+    """Position of each row's value in ``known`` (-1 when unknown or missing)."""
+    pos = pd.Index(list(known)).get_indexer(uniques) if uniques else np.zeros(0, np.int64)
+    return np.where(codes >= 0, pos[np.maximum(codes, 0)] if len(pos) else -1, -1)
 
 
 def _num(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -71,20 +122,21 @@ def _num(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 class _Quarantine:
-    def __init__(self, raw: pd.DataFrame, source: str) -> None:
+    def __init__(self, raw: pd.DataFrame, rows: np.ndarray, source: str) -> None:
         self.raw = raw
+        self.rows = rows
         self.source = source
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, mask: np.ndarray, rule: str, messages: pd.Series | str, severity: str) -> None:
+    def add(self, mask: np.ndarray, rule: str, messages: np.ndarray | str, severity: str) -> None:
         if not mask.any():
             return
-        sub = self.raw.loc[mask]
-        msg = messages[mask] if isinstance(messages, pd.Series) else messages
+        sub = self.raw.iloc[np.flatnonzero(mask)]
+        msg = messages if isinstance(messages, str) else np.asarray(messages)[mask]
         self.parts.append(
             pd.DataFrame(
                 {
-                    "row": sub["__row"].to_numpy(),
+                    "row": self.rows[mask],
                     "source": sub["source"].astype("string").fillna(self.source).to_numpy()
                     if "source" in sub
                     else self.source,
@@ -94,9 +146,7 @@ class _Quarantine:
                     "value": sub["value"].astype("string").to_numpy(),
                     "severity": severity,
                     "rule": rule,
-                    "message": np.asarray(msg, dtype=object)
-                    if not isinstance(msg, str)
-                    else msg,
+                    "message": np.asarray(msg, dtype=object) if not isinstance(msg, str) else msg,
                 }
             )
         )
@@ -108,13 +158,34 @@ class _Quarantine:
         return out.sort_values(["row", "rule"], kind="stable").reset_index(drop=True)
 
 
-def _unknown_messages(values: pd.Series, known: Sequence[str], what: str, fix: str) -> pd.Series:
-    uniques = values.dropna().unique()
-    text = {
-        v: f"unknown {what} {v!r}.{did_you_mean(str(v), known)} {fix}".replace(".  ", ". ")
-        for v in uniques
-    }
-    return values.map(text).fillna(f"{what} is empty")
+def _unknown_messages(
+    codes: np.ndarray, uniques: list[str], known: Sequence[str], what: str, fix: str
+) -> np.ndarray:
+    # Suggestions are costly (difflib), so only the values that are actually unknown get one.
+    known_set = set(known)
+    text = np.array(
+        [
+            ""
+            if v in known_set
+            else f"unknown {what} {v!r}.{did_you_mean(v, known)} {fix}".replace(".  ", ". ")
+            for v in uniques
+        ]
+        + [f"{what} is empty"],
+        dtype=object,
+    )
+    return text[np.where(codes >= 0, codes, len(uniques))]
+
+
+def ratio_scale(scorecard: Scorecard, registry: pint.UnitRegistry) -> np.ndarray:
+    """Per indicator, the factor from a plain fraction to its unit (100 for ``percent``; 1
+    for units that are not dimensionless, whose ratios are taken as they come)."""
+    out = np.ones(len(scorecard.indicators))
+    for k, ind in enumerate(scorecard.indicators):
+        try:
+            out[k] = float(convert(np.array([1.0]), "dimensionless", ind.unit, registry)[0])
+        except UnitError:
+            out[k] = 1.0
+    return out
 
 
 def prepare_observations(
@@ -158,7 +229,7 @@ def prepare_observations(
     ...                     "period": ["2025-01", "2025-01"], "value": [1.5, 2],
     ...                     "unit": ["kEUR", "EUR"]})
     >>> prep = prepare_observations(obs, sc, registry=make_registry())
-    >>> prep.frame["value"].tolist()
+    >>> prep.value.tolist()
     [1500.0]
     >>> print(prep.quality.loc[0, "message"])
     unknown indicator 'revenu'. Did you mean 'revenue'? Add it to the definition or fix the id.
@@ -170,32 +241,37 @@ def prepare_observations(
             f"observations from {source!r} lack column(s) {missing}; found "
             f"{list(observations.columns)}. Rename the columns or map them in the source"
         )
-    raw = observations.reset_index(drop=True).copy()
-    # 1-based data-row numbers as a spreadsheet shows them after a header line.
-    raw["__row"] = np.arange(2, len(raw) + 2) if "__row" not in observations else raw["__row"]
-    q = _Quarantine(raw, source)
+    raw = observations
+    # Row numbers as a spreadsheet shows them: the first data line under the header is 2.
+    row_numbers = np.arange(2, len(raw) + 2)
+    q = _Quarantine(raw, row_numbers, source)
     n = len(raw)
 
     ind_ids = [i.id for i in scorecard.indicators]
     unit_ids = list(scorecard.org_chart.ids)
-    ind_text, org_text = _text(raw["indicator"]), _text(raw["org_unit"])
-    ind_code = pd.Index(ind_ids).get_indexer(ind_text.fillna("\0"))
-    org_code = pd.Index(unit_ids).get_indexer(org_text.fillna("\0"))
+    ind_raw, ind_uniques = _factor(raw["indicator"])
+    org_raw, org_uniques = _factor(raw["org_unit"])
+    ind_code = _lookup(ind_raw, ind_uniques, ind_ids)
+    org_code = _lookup(org_raw, org_uniques, unit_ids)
     bad_ind = ind_code < 0
     q.add(
         bad_ind,
         "unknown-indicator",
-        _unknown_messages(ind_text, ind_ids, "indicator", "Add it to the definition or fix the id."),
+        _unknown_messages(
+            ind_raw, ind_uniques, ind_ids, "indicator", "Add it to the definition or fix the id."
+        ),
         "error",
     )
     bad_org = (org_code < 0) & ~bad_ind
     q.add(
         bad_org,
         "unknown-org-unit",
-        _unknown_messages(org_text, unit_ids, "org unit", "Add it to the org chart or map the code."),
+        _unknown_messages(
+            org_raw, org_uniques, unit_ids, "org unit", "Add it to the org chart or map the code."
+        ),
         "error",
     )
-    period, bad_period = parse_periods(raw["period"], freq)
+    period, bad_period, period_codes = parse_period_codes(raw["period"], freq)
     bad_period &= ~bad_ind & ~bad_org
     q.add(
         bad_period,
@@ -232,11 +308,20 @@ def prepare_observations(
             )
             ok &= ~bad
     # A ratio row may give only numerator and denominator.
-    from_ratio = value.isna() & numerator.notna() & denominator.notna() & (denominator != 0)
-    value = value.where(~from_ratio, numerator / denominator.where(denominator != 0))
-    given = raw["value"].notna() & (_text(raw["value"]).fillna("") != "")
+    if "numerator" in raw.columns and "denominator" in raw.columns:
+        from_ratio = value.isna() & numerator.notna() & denominator.notna() & (denominator != 0)
+        scale = ratio_scale(scorecard, registry)[safe_ind]
+        value = value.where(~from_ratio, numerator / denominator.where(denominator != 0) * scale)
+    if pd.api.types.is_numeric_dtype(raw["value"]):
+        given = raw["value"].notna()
+    else:
+        v_codes, v_uniques = _factor(raw["value"])
+        nonblank = np.array([u != "" for u in v_uniques] + [False])
+        given = pd.Series(nonblank[np.where(v_codes >= 0, v_codes, len(v_uniques))])
     not_number = ok & ~is_cat & given.to_numpy() & value.isna().to_numpy()
-    q.add(not_number, "not-a-number", "value is not a number; fix the cell or leave it empty", "error")
+    q.add(
+        not_number, "not-a-number", "value is not a number; fix the cell or leave it empty", "error"
+    )
     empty = ok & ~is_cat & ~given.to_numpy() & value.isna().to_numpy()
     q.add(empty, "missing-value", "value is empty; the period counts as missing", "warning")
     ok &= ~not_number & ~empty
@@ -253,13 +338,22 @@ def prepare_observations(
 
     # Units: one vectorised conversion per distinct (given, declared) pair.
     if "unit" in raw.columns:
-        given_unit = _text(raw["unit"]).fillna("")
-        declared = pd.Series([i.unit for i in scorecard.indicators])[safe_ind].to_numpy()
-        need = ok & (given_unit.to_numpy() != "") & (given_unit.to_numpy() != declared)
+        u_codes, u_uniques = _factor(raw["unit"])
+        declared_units = [i.unit for i in scorecard.indicators]
+        named = (u_codes >= 0) & np.array([u != "" for u in u_uniques] + [False])[
+            np.where(u_codes >= 0, u_codes, len(u_uniques))
+        ]
+        need = ok & named
         if need.any():
-            pairs = pd.DataFrame({"g": given_unit[need], "d": declared[need]}).drop_duplicates()
-            for g, d in pairs.itertuples(index=False):
-                rows = need & (given_unit.to_numpy() == g) & (declared == d)
+            pair_key = u_codes * len(declared_units) + safe_ind
+            for key in np.unique(pair_key[need]):
+                g, d = (
+                    u_uniques[key // len(declared_units)],
+                    declared_units[key % len(declared_units)],
+                )
+                rows = need & (pair_key == key)
+                if g == d:
+                    continue
                 idx = np.flatnonzero(rows)
                 try:
                     value.iloc[idx] = convert(value.iloc[idx].to_numpy(), g, d, registry)
@@ -274,15 +368,20 @@ def prepare_observations(
             np.arange(n) / (n + 1)
         )
     # A duplicate is the same indicator, unit and period stamp; the later record wins.
-    stamp = _text(raw["period"]).fillna("")
-    key = pd.DataFrame({"i": ind_code, "o": org_code, "p": stamp})
     valid_idx = np.flatnonzero(ok)
     if len(valid_idx):
-        sub = key.iloc[valid_idx].assign(order=order[valid_idx])
-        sub = sub.sort_values("order", kind="stable")
-        dup = sub.duplicated(["i", "o", "p"], keep="last")
+        p_codes = period_codes[valid_idx]
+        key = (ind_code[valid_idx] * len(unit_ids) + org_code[valid_idx]) * (
+            int(p_codes.max()) + 2
+        ) + p_codes
         dup_rows = np.zeros(n, dtype=bool)
-        dup_rows[sub.index[dup.to_numpy()]] = True
+        # Counting keys is linear; the sort below only runs when there are duplicates.
+        if np.bincount(key).max() > 1:
+            by = np.lexsort((order[valid_idx], key))
+            # In each run of equal keys (sorted by order) every row but the last is superseded.
+            superseded = np.zeros(len(by), dtype=bool)
+            superseded[:-1] = key[by][:-1] == key[by][1:]
+            dup_rows[valid_idx[by[superseded]]] = True
         q.add(
             dup_rows,
             "duplicate",
@@ -292,17 +391,23 @@ def prepare_observations(
         )
         ok &= ~dup_rows
 
-    frame = pd.DataFrame(
-        {
-            "indicator": ind_code[ok].astype(np.int64),
-            "org_unit": org_code[ok].astype(np.int64),
-            "period": period[ok],
-            "value": value.to_numpy()[ok],
-            "numerator": numerator.to_numpy()[ok],
-            "denominator": denominator.to_numpy()[ok],
-            "weight": _num(raw, "weight").fillna(1.0).to_numpy()[ok],
-            "order": order[ok],
-            "row": raw["__row"].to_numpy()[ok],
-        }
+    weight = _num(raw, "weight").to_numpy()
+    weight = np.where(np.isnan(weight), 1.0, weight)
+    columns = {
+        "indicator": ind_code,
+        "org_unit": org_code,
+        "period": period,
+        "value": value.to_numpy(),
+        "numerator": numerator.to_numpy(),
+        "denominator": denominator.to_numpy(),
+        "weight": weight,
+        "order": order,
+        "row": row_numbers,
+    }
+    # Slicing copies every column, so skip it when every row is valid.
+    keep = ok.all()
+    return PreparedObservations(
+        **{k: (v if keep else v[ok]) for k, v in columns.items()},
+        quality=q.frame(),
+        n_input=n,
     )
-    return PreparedObservations(frame=frame, quality=q.frame(), n_input=n)

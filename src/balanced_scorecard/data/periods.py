@@ -11,15 +11,21 @@ import pandas as pd
 
 from balanced_scorecard.model.enums import Frequency
 
-__all__ = ["parse_periods", "period_end_dates", "period_labels", "period_ordinal"]
+__all__ = [
+    "parse_period_codes",
+    "parse_periods",
+    "period_end_dates",
+    "period_labels",
+    "period_ordinal",
+]
 
 _QUARTER = r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$"
 _YEAR = r"^\s*(\d{4})\s*$"
 
 
-def parse_periods(values: pd.Series | np.ndarray | list[object], freq: Frequency) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def parse_periods(
+    values: pd.Series | np.ndarray | list[object], freq: Frequency
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse labels (``2025-03``, ``2025-03-31``, ``2025Q1``, ``2025``) or timestamps into
     period ordinals at ``freq``; returns ``(ordinals, bad)`` where ``bad`` marks what could not
     be parsed (its ordinal is 0).
@@ -33,6 +39,15 @@ def parse_periods(values: pd.Series | np.ndarray | list[object], freq: Frequency
     >>> period_labels(ords[~bad], Frequency.QUARTERLY), bad.tolist()
     (['2025Q1', '2025Q1', '2025Q2'], [False, False, False, True])
     """
+    ordinals, bad, _ = parse_period_codes(values, freq)
+    return ordinals, bad
+
+
+def parse_period_codes(
+    values: pd.Series | np.ndarray | list[object], freq: Frequency
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`parse_periods`, also returning each row's code among the distinct input
+    values (-1 where missing), so callers can tell identical stamps apart cheaply."""
     series = pd.Series(values)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object)
@@ -63,7 +78,7 @@ def parse_periods(values: pd.Series | np.ndarray | list[object], freq: Frequency
         ok = good
     ordinals = np.where(codes >= 0, out[np.maximum(codes, 0)], 0)
     bad = (codes < 0) | ~ok[np.maximum(codes, 0)] if len(u) else np.ones(len(codes), bool)
-    return ordinals.astype(np.int64), np.asarray(bad, dtype=bool)
+    return ordinals.astype(np.int64), np.asarray(bad, dtype=bool), codes
 
 
 def period_ordinal(label: str, freq: Frequency) -> int:

@@ -64,6 +64,20 @@ def show(value: Any) -> str:
     return repr(value)
 
 
+def _dates_as_text(value: Any) -> Any:
+    # YAML and TOML read 2025-01-01 as a date; params and options keep ISO text instead, so
+    # they compare equal across formats and can be written as JSON.
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_dates_as_text(v) for v in value]
+    return value
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -107,7 +121,9 @@ class Checker:
         if kind == "string" and _is_number(value):
             hint = f"; quote it: '{value}'"
         elif value is None:
-            hint = "; give a value or remove the key (in YAML, '#' starts a comment: quote it)"
+            hint = "; give a value or remove the key"
+            if kind == "string":
+                hint += " (in YAML, '#' starts a comment: quote a value that holds one)"
         self.add(path, f"expected {_EXPECTED[kind]}, got {show(value)}{hint}")
         return INVALID
 
@@ -161,6 +177,8 @@ class Checker:
         """The converted value of field ``f``, or :data:`INVALID` after recording why not."""
         if value is None:
             return None if f.nullable else self.expected(path, f.kind, value)
+        if f.choices and f.kind == "string" and not isinstance(value, str):
+            return self._not_allowed(path, f.name, value, [str(c) for c in f.choices])
         out = self._convert(f, value, path)
         if out is INVALID:
             return out
@@ -223,7 +241,7 @@ class Checker:
         if kind in ("mapping", "section"):
             if not isinstance(value, Mapping):
                 return self.expected(path, kind, value)
-            return dict(value) if kind == "mapping" else value
+            return _dates_as_text(value) if kind == "mapping" else value
         if not isinstance(value, list | tuple):
             return self.expected(path, kind, value)
         return list(value)
@@ -312,7 +330,11 @@ class Checker:
             if vals is None or "method" not in vals:
                 return INVALID
             name, overflow = vals["method"], vals.get("allow_overflow", False)
-            params = {k: v for k, v in vals.items() if k not in ("method", "allow_overflow")}
+            params = {
+                k: _dates_as_text(v)
+                for k, v in vals.items()
+                if k not in ("method", "allow_overflow")
+            }
             if len(vals) != len(value):
                 return INVALID
         else:

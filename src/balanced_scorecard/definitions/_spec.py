@@ -86,29 +86,31 @@ def _values(enum: Any) -> tuple[str, ...]:
     return tuple(m.value for m in enum)
 
 
-_ID = Field(
-    "id",
-    "string",
-    "Unique id; ids are shared by perspectives, objectives, indicators and initiatives.",
-    required=True,
-)
+def _list(name: str, section: str, description: str) -> Field:
+    return Field(name, "sections", description, section=section)
+
+
+def _enum(name: str, choices: tuple[str, ...], description: str, default: str | None) -> Field:
+    return Field(name, "string", description, choices=choices, default=default)
+
+
+def _rollup(description: str) -> Field:
+    return Field("rollup", "string", description, registry="rollup", default="weighted_mean")
+
+
+def _opt(name: str, kind: Kind, description: str) -> Field:
+    return Field(name, kind, description, nullable=True)
+
+
+_ID = Field("id", "string", "Unique id; ids are shared by perspectives, objectives, "
+            "indicators and initiatives.", required=True)  # fmt: skip
 _NAME = Field("name", "string", "Display name.", default="")
 _DESCRIPTION = Field("description", "string", "Free text.", default="")
 _TAGS = Field("tags", "strings", "Labels for filtering and grouping.", default=[])
-_WEIGHT = Field(
-    "weight",
-    "weight",
-    "Weight in its parent's rollup (>= 0): a number, or "
-    "{value, changes: {period: weight}} for a weight that changes over time.",
-    default=1,
-)
-_ROLLUP = Field(
-    "rollup",
-    "string",
-    "How the children's scores combine.",
-    registry="rollup",
-    default="weighted_mean",
-)
+_WEIGHT = Field("weight", "weight", "Weight in its parent's rollup (>= 0): a number, or "
+                "{value, changes: {period: weight}} for a weight that changes over time.",
+                default=1)  # fmt: skip
+_TIER = "Who it is for: the executive (strategic) or the operation (operational)."
 
 #: Keys that assign people to the node they sit on, and the role each gives.
 ROLE_SHORTCUTS: dict[str, Role] = {
@@ -129,412 +131,162 @@ _PEOPLE = tuple(
 )
 
 _THRESHOLD_FIELDS = (
-    Field("baseline", "number", "Where the indicator started.", nullable=True),
-    Field("red_flag", "number", "The value that scores 1/3 (boundary of red).", nullable=True),
-    Field("target", "number", "The goal, which scores 2/3 (boundary of green).", nullable=True),
-    Field("stretch", "number", "An ambitious value that scores 1.", nullable=True),
-    Field("lower", "number", "Lower bound of the good range (in_range).", nullable=True),
-    Field("upper", "number", "Upper bound of the good range (in_range).", nullable=True),
+    _opt("baseline", "number", "Where the indicator started."),
+    _opt("red_flag", "number", "The value that scores 1/3 (boundary of red)."),
+    _opt("target", "number", "The goal, which scores 2/3 (boundary of green)."),
+    _opt("stretch", "number", "An ambitious value that scores 1."),
+    _opt("lower", "number", "Lower bound of the good range (in_range)."),
+    _opt("upper", "number", "Upper bound of the good range (in_range)."),
 )
 
+# fmt: off
 _SECTIONS: tuple[Section, ...] = (
-    Section(
-        "scorecard",
-        "Scorecard",
-        "The top level of a definition document.",
-        (
-            Field("$schema", "string", "URL or path of the JSON Schema, for editors; ignored."),
-            _ID,
-            _NAME,
-            _DESCRIPTION,
-            Field(
-                "review_frequency",
-                "string",
-                "How often the scorecard is reviewed.",
-                choices=FREQUENCIES,
-                default="monthly",
-            ),
-            Field(
-                "rollup",
-                "string",
-                "How perspective scores combine into the scorecard score.",
-                registry="rollup",
-                default="weighted_mean",
-            ),
-            Field(
-                "missing",
-                "string",
-                "What a missing child score does to its parent: ignore it "
-                "and renormalise the weights, propagate (parent missing), or count it as zero.",
-                choices=MISSING_POLICIES,
-                default="ignore",
-            ),
-            Field(
-                "status_bands",
-                "sections",
-                "Ordered statuses; default red, amber, green.",
-                section="status_band",
-            ),
-            Field(
-                "perspectives",
-                "sections",
-                "Perspectives, top of the strategy map first; default "
-                "Financial, Customer, Internal Process, Learning & Growth.",
-                section="perspective",
-            ),
-            Field(
-                "org_units",
-                "sections",
-                "The org tree: nested with `children`, flat with "
-                "`parent`, or both; default one unit `all`.",
-                section="org_unit",
-            ),
-            Field(
-                "objectives",
-                "sections",
-                "Strategic objectives with their indicators.",
-                section="objective",
-            ),
-            Field(
-                "indicators",
-                "sections",
-                "Indicators listed flat, each naming its `objective`.",
-                section="indicator",
-            ),
-            Field(
-                "links", "sections", "Cause-and-effect links of the strategy map.", section="link"
-            ),
-            Field(
-                "initiatives",
-                "sections",
-                "Projects meant to move objectives.",
-                section="initiative",
-            ),
-            Field(
-                "assignments",
-                "sections",
-                "Who holds which role for which node.",
-                section="assignment",
-            ),
-            Field(
-                "targets",
-                "sections",
-                "Inline target rows: the target set `default`.",
-                section="target",
-            ),
-            Field(
-                "target_sets",
-                "sections",
-                "Named target sets (budget, forecast), inline or from a CSV file.",
-                section="target_set",
-            ),
-            Field("sources", "sections", "Where observations come from.", section="source"),
-        ),
-    ),
-    Section(
-        "status_band",
-        "Status band",
-        "A status and the lowest score that earns it.",
-        (
-            Field("name", "string", "Status name, e.g. red.", required=True),
-            Field(
-                "lower",
-                "number",
-                "Lowest score (inclusive) of the band, in [0, 1].",
-                required=True,
-                minimum=0,
-                maximum=1,
-            ),
-            Field(
-                "color", "string", "Display colour (quote hex colours in YAML).", default="#999999"
-            ),
-            Field(
-                "is_good",
-                "boolean",
-                "Whether the status counts as good (share_green).",
-                default=False,
-            ),
-        ),
-    ),
-    Section(
-        "perspective",
-        "Perspective",
-        "A perspective of the scorecard.",
-        (
-            _ID,
-            _NAME,
-            _WEIGHT,
-            Field(
-                "rollup",
-                "string",
-                "How the perspective's objective scores combine.",
-                registry="rollup",
-                default="weighted_mean",
-            ),
-            _DESCRIPTION,
-            *_PEOPLE,
-        ),
-    ),
-    Section(
-        "org_unit",
-        "Org unit",
-        "A unit of the org tree.",
-        (
-            Field("id", "string", "Unique org unit id.", required=True),
-            _NAME,
-            Field(
-                "parent",
-                "string",
-                "Id of the parent unit; null or absent at the root. Units "
-                "nested under `children` get their parent from the nesting.",
-                nullable=True,
-            ),
-            Field(
-                "weight",
-                "number",
-                "Weight where a parent averages its children.",
-                minimum=0,
-                default=1,
-            ),
-            _TAGS,
-            Field("children", "sections", "Units below this one.", section="org_unit"),
-        ),
-    ),
-    Section(
-        "objective",
-        "Objective",
-        "A strategic objective within a perspective.",
-        (
-            _ID,
-            _NAME,
-            Field("perspective", "string", "Id of its perspective.", required=True),
-            _WEIGHT,
-            Field(
-                "rollup",
-                "string",
-                "How the objective's indicator scores combine.",
-                registry="rollup",
-                default="weighted_mean",
-            ),
-            Field("parent", "string", "Id of the objective it cascades from.", nullable=True),
-            Field("tier", "string", "Who it is for.", choices=_values(Tier), default="strategic"),
-            _TAGS,
-            _DESCRIPTION,
-            Field(
-                "indicators",
-                "sections",
-                "Indicators measuring this objective.",
-                section="indicator",
-            ),
-            *_PEOPLE,
-        ),
-    ),
-    Section(
-        "indicator",
-        "Indicator",
-        "A measure (KPI) of an objective.",
-        (
-            _ID,
-            _NAME,
-            Field(
-                "objective",
-                "string",
-                "Id of the objective it measures; required for indicators "
-                "listed flat, implied by nesting under an objective.",
-            ),
-            Field(
-                "unit",
-                "string",
-                "A unit: EUR, percent, day, count, dimensionless, ...",
-                default="dimensionless",
-            ),
-            Field(
-                "polarity",
-                "string",
-                "Which direction is good.",
-                choices=_values(Polarity),
-                default="higher_better",
-            ),
-            Field(
-                "lead_lag",
-                "string",
-                "Leading (driver) or lagging (outcome).",
-                choices=_values(LeadLag),
-                default="lagging",
-            ),
-            Field(
-                "frequency",
-                "string",
-                "How often it is measured.",
-                choices=FREQUENCIES,
-                default="monthly",
-            ),
-            Field(
-                "time_aggregation",
-                "string",
-                "How observations within a period combine.",
-                choices=_values(TimeAggregation),
-                default="mean",
-            ),
-            Field(
-                "org_aggregation",
-                "string",
-                "How child org units combine; default sum for sum "
-                "and last, ratio_of_sums and weighted_mean as in time, otherwise mean.",
-                choices=_values(OrgAggregation),
-            ),
-            Field(
-                "formula",
-                "string",
-                "Expression over other indicator ids for a calculated "
-                "indicator, e.g. `on_time / deliveries * 100`.",
-                nullable=True,
-            ),
-            Field(
-                "scoring",
-                "scoring",
-                "A scoring method name, or {method, allow_overflow, <params>}.",
-                registry="scoring",
-                default="goal_red_flag",
-            ),
-            Field("thresholds", "section", "Default comparison values.", section="thresholds"),
-            _WEIGHT,
-            Field("tier", "string", "Who it is for.", choices=_values(Tier), default="operational"),
-            _TAGS,
-            _DESCRIPTION,
-            *_PEOPLE,
-        ),
-    ),
-    Section(
-        "thresholds", "Thresholds", "Default comparison values of an indicator.", _THRESHOLD_FIELDS
-    ),
-    Section(
-        "weight",
-        "Weight",
-        "A weight that changes over time.",
-        (
-            Field("value", "number", "Weight from the start.", minimum=0, default=1),
-            Field("changes", "mapping", "Period label -> weight from that period on.", default={}),
-        ),
-    ),
-    Section(
-        "scoring",
-        "Scoring",
-        "A scoring method and its params (as further keys).",
-        (
-            Field("method", "string", "Scoring method name.", required=True, registry="scoring"),
-            Field(
-                "allow_overflow",
-                "boolean",
-                "Keep scores outside [0, 1] instead of clamping.",
-                default=False,
-            ),
-        ),
-    ),
-    Section(
-        "link",
-        "Causal link",
-        "A hypothesis of the strategy map: cause drives effect.",
-        (
-            Field("cause", "string", "Objective or indicator id.", required=True),
-            Field("effect", "string", "Objective or indicator id.", required=True),
-            Field(
-                "sign",
-                "sign",
-                "+ when more cause means more effect, - for the opposite.",
-                choices=SIGNS,
-                default="+",
-            ),
-            Field("weight", "number", "Strength of the link (>= 0).", minimum=0, default=1),
-            Field("lag", "integer", "Delay in review periods.", minimum=0, default=0),
-            Field(
-                "feedback",
-                "boolean",
-                "Part of a deliberate loop (cycles need it on every link).",
-                default=False,
-            ),
-            _DESCRIPTION,
-        ),
-    ),
-    Section(
-        "initiative",
-        "Initiative",
-        "A project supporting objectives.",
-        (
-            _ID,
-            _NAME,
-            Field("objectives", "strings", "Ids of the objectives it supports.", default=[]),
-            Field("owner", "string", "Who runs it.", nullable=True),
-            Field("start", "period", "First period.", nullable=True),
-            Field("end", "period", "Last period.", nullable=True),
-            Field("budget", "number", "Budget amount.", nullable=True),
-            Field("status", "string", "E.g. planned, active, done.", default="planned"),
-            _DESCRIPTION,
-        ),
-    ),
-    Section(
-        "assignment",
-        "Assignment",
-        "A person holding a role for a node.",
-        (
-            Field("role", "string", "The role.", required=True, choices=_values(Role)),
-            Field("person", "string", "Who.", required=True),
-            Field(
-                "node",
-                "string",
-                "Perspective, objective, indicator or initiative id.",
-                required=True,
-            ),
-            Field(
-                "org_unit",
-                "string",
-                "Org unit it applies in; absent means every unit.",
-                nullable=True,
-            ),
-        ),
-    ),
-    Section(
-        "target",
-        "Target row",
-        "Thresholds for one indicator, optionally per org unit and span of periods.",
-        (
-            Field("indicator", "string", "Indicator id.", required=True),
-            Field("org_unit", "string", "Org unit id; absent means every unit.", nullable=True),
-            Field("period", "period", "One period: sets start and end."),
-            Field("start", "period", "First period (inclusive); absent means open.", nullable=True),
-            Field("end", "period", "Last period (inclusive); absent means open.", nullable=True),
-            *_THRESHOLD_FIELDS,
-        ),
-    ),
-    Section(
-        "target_set",
-        "Target set",
-        "A named set of targets.",
-        (
-            Field("name", "string", "Set name, e.g. budget.", required=True),
-            Field("provenance", "string", "Where the numbers come from.", default=""),
-            Field(
-                "file",
-                "string",
-                "CSV file of target rows (columns as a target row), relative "
-                "to the definition file.",
-            ),
-            Field("targets", "sections", "Inline target rows.", section="target"),
-        ),
-    ),
-    Section(
-        "source",
-        "Data source",
-        "Where observations come from.",
-        (
-            Field("id", "string", "Source id.", required=True),
-            Field("uri", "string", "URI (csv:obs.csv, sqlite:///x.db) or a path.", required=True),
-            Field("options", "mapping", "Options for the source plugin.", default={}),
-            _DESCRIPTION,
-        ),
-        shorthand="a bare path or URI; the id is the file name without extension",
-    ),
+    Section("scorecard", "Scorecard", "The top level of a definition document.", (
+        Field("$schema", "string", "URL or path of the JSON Schema, for editors; ignored."),
+        _ID, _NAME, _DESCRIPTION,
+        _enum("review_frequency", FREQUENCIES, "How often the scorecard is reviewed.",
+              "monthly"),
+        _rollup("How perspective scores combine into the scorecard score."),
+        _enum("missing", MISSING_POLICIES, "What a missing child score does to its parent: "
+              "ignore it and renormalise the weights, propagate (parent missing), or count it "
+              "as zero.", "ignore"),
+        _list("status_bands", "status_band", "Ordered statuses; default red, amber, green."),
+        _list("perspectives", "perspective", "Perspectives, top of the strategy map first; "
+              "default Financial, Customer, Internal Process, Learning & Growth."),
+        _list("org_units", "org_unit", "The org tree: nested with `children`, flat with "
+              "`parent`, or both; default one unit `all`."),
+        _list("objectives", "objective", "Strategic objectives with their indicators."),
+        _list("indicators", "indicator", "Indicators listed flat, each naming its `objective`."),
+        _list("links", "link", "Cause-and-effect links of the strategy map."),
+        _list("initiatives", "initiative", "Projects meant to move objectives."),
+        _list("assignments", "assignment", "Who holds which role for which node."),
+        _list("targets", "target", "Inline target rows: the target set `default`."),
+        _list("target_sets", "target_set", "Named target sets (budget, forecast), inline or "
+              "from a CSV file."),
+        _list("sources", "source", "Where observations come from."),
+    )),
+    Section("status_band", "Status band", "A status and the lowest score that earns it.", (
+        Field("name", "string", "Status name, e.g. red.", required=True),
+        Field("lower", "number", "Lowest score (inclusive) of the band, in [0, 1].",
+              required=True, minimum=0, maximum=1),
+        Field("color", "string", "Display colour (quote hex colours in YAML).",
+              default="#999999"),
+        Field("is_good", "boolean", "Whether the status counts as good (share_green).",
+              default=False),
+    )),
+    Section("perspective", "Perspective", "A perspective of the scorecard.", (
+        _ID, _NAME, _WEIGHT, _rollup("How the perspective's objective scores combine."),
+        _DESCRIPTION, *_PEOPLE,
+    )),
+    Section("org_unit", "Org unit", "A unit of the org tree.", (
+        Field("id", "string", "Unique org unit id.", required=True),
+        _NAME,
+        _opt("parent", "string", "Id of the parent unit; null or absent at the root. Units "
+             "nested under `children` get their parent from the nesting."),
+        Field("weight", "number", "Weight where a parent averages its children.", minimum=0,
+              default=1),
+        _TAGS,
+        _list("children", "org_unit", "Units below this one."),
+    )),
+    Section("objective", "Objective", "A strategic objective within a perspective.", (
+        _ID, _NAME,
+        Field("perspective", "string", "Id of its perspective.", required=True),
+        _WEIGHT, _rollup("How the objective's indicator scores combine."),
+        _opt("parent", "string", "Id of the objective it cascades from."),
+        _enum("tier", _values(Tier), _TIER, "strategic"),
+        _TAGS, _DESCRIPTION,
+        _list("indicators", "indicator", "Indicators measuring this objective."),
+        *_PEOPLE,
+    )),
+    Section("indicator", "Indicator", "A measure (KPI) of an objective.", (
+        _ID, _NAME,
+        Field("objective", "string", "Id of the objective it measures; required for "
+              "indicators listed flat, implied by nesting under an objective."),
+        Field("unit", "string", "A unit: EUR, percent, day, count, dimensionless, ...",
+              default="dimensionless"),
+        _enum("polarity", _values(Polarity), "Which direction is good.", "higher_better"),
+        _enum("lead_lag", _values(LeadLag), "Leading (driver) or lagging (outcome).",
+              "lagging"),
+        _enum("frequency", FREQUENCIES, "How often it is measured.", "monthly"),
+        _enum("time_aggregation", _values(TimeAggregation), "How observations within a "
+              "period combine.", "mean"),
+        _enum("org_aggregation", _values(OrgAggregation), "How child org units combine; "
+              "default sum for sum and last, ratio_of_sums and weighted_mean as in time, "
+              "otherwise mean.", None),
+        _opt("formula", "string", "Expression over other indicator ids for a calculated "
+             "indicator, e.g. `on_time / deliveries * 100`."),
+        Field("scoring", "scoring", "A scoring method name, or a mapping of method, "
+              "allow_overflow and the method's params.", registry="scoring",
+              default="goal_red_flag"),
+        Field("thresholds", "section", "Default comparison values.", section="thresholds"),
+        _WEIGHT,
+        _enum("tier", _values(Tier), _TIER, "operational"),
+        _TAGS, _DESCRIPTION, *_PEOPLE,
+    )),
+    Section("thresholds", "Thresholds", "Default comparison values of an indicator.",
+            _THRESHOLD_FIELDS),
+    Section("weight", "Weight", "A weight that changes over time.", (
+        Field("value", "number", "Weight from the start.", minimum=0, default=1),
+        Field("changes", "mapping", "Period label -> weight from that period on.", default={}),
+    )),
+    Section("scoring", "Scoring", "A scoring method and its params (as further keys).", (
+        Field("method", "string", "Scoring method name.", required=True, registry="scoring"),
+        Field("allow_overflow", "boolean", "Keep scores outside [0, 1] instead of clamping.",
+              default=False),
+    )),
+    Section("link", "Causal link", "A hypothesis of the strategy map: cause drives effect.", (
+        Field("cause", "string", "Objective or indicator id.", required=True),
+        Field("effect", "string", "Objective or indicator id.", required=True),
+        Field("sign", "sign", "+ when more cause means more effect, - for the opposite.",
+              choices=SIGNS, default="+"),
+        Field("weight", "number", "Strength of the link (>= 0).", minimum=0, default=1),
+        Field("lag", "integer", "Delay in review periods.", minimum=0, default=0),
+        Field("feedback", "boolean", "Part of a deliberate loop (a cycle needs it on every "
+              "link).", default=False),
+        _DESCRIPTION,
+    )),
+    Section("initiative", "Initiative", "A project supporting objectives.", (
+        _ID, _NAME,
+        Field("objectives", "strings", "Ids of the objectives it supports.", default=[]),
+        _opt("owner", "string", "Who runs it."),
+        _opt("start", "period", "First period."),
+        _opt("end", "period", "Last period."),
+        _opt("budget", "number", "Budget amount."),
+        Field("status", "string", "E.g. planned, active, done.", default="planned"),
+        _DESCRIPTION,
+    )),
+    Section("assignment", "Assignment", "A person holding a role for a node.", (
+        Field("role", "string", "The role.", required=True, choices=_values(Role)),
+        Field("person", "string", "Who.", required=True),
+        Field("node", "string", "Perspective, objective, indicator or initiative id.",
+              required=True),
+        _opt("org_unit", "string", "Org unit it applies in; absent means every unit."),
+    )),
+    Section("target", "Target row", "Thresholds for one indicator, optionally per org unit "
+            "and span of periods.", (
+        Field("indicator", "string", "Indicator id.", required=True),
+        _opt("org_unit", "string", "Org unit id; absent means every unit."),
+        Field("period", "period", "One period: sets start and end."),
+        _opt("start", "period", "First period (inclusive); absent means open."),
+        _opt("end", "period", "Last period (inclusive); absent means open."),
+        *_THRESHOLD_FIELDS,
+    )),
+    Section("target_set", "Target set", "A named set of targets.", (
+        Field("name", "string", "Set name, e.g. budget.", required=True),
+        Field("provenance", "string", "Where the numbers come from; default the file name.",
+              default=""),
+        Field("file", "string", "CSV file of target rows (columns as a target row), "
+              "relative to the definition file."),
+        _list("targets", "target", "Inline target rows."),
+    )),
+    Section("source", "Data source", "Where observations come from.", (
+        Field("id", "string", "Source id.", required=True),
+        Field("uri", "string", "URI (csv:obs.csv, sqlite:///x.db) or a path.", required=True),
+        Field("options", "mapping", "Options for the source plugin.", default={}),
+        _DESCRIPTION,
+    ), shorthand="a bare path or URI; the id is the file name without extension"),
 )
+# fmt: on
 
 #: Every section by name.
 SECTIONS: dict[str, Section] = {s.name: s for s in _SECTIONS}

@@ -25,9 +25,7 @@ class Initiative:
     owner: str | None = None
     start: str | None = None
     end: str | None = None
-    budget: float | None = attrs.field(
-        default=None, converter=attrs.converters.optional(float)
-    )
+    budget: float | None = attrs.field(default=None, converter=attrs.converters.optional(float))
     status: str = "planned"
     description: str = ""
 

@@ -7,8 +7,8 @@ from functools import cached_property
 
 import attrs
 
-from balanced_scorecard.exceptions import ModelError, UnknownNodeError
 from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard.exceptions import ModelError, UnknownNodeError
 from balanced_scorecard.model._convert import str_tuple
 
 __all__ = ["OrgChart", "OrgUnit"]
@@ -105,7 +105,7 @@ class OrgChart:
     def __len__(self) -> int:
         return len(self.units)
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         """Unit ids in definition order."""
         return tuple(u.id for u in self.units)

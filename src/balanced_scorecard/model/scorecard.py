@@ -33,9 +33,7 @@ __all__ = ["Scorecard"]
 
 
 def _bands(value: Any) -> tuple[StatusBand, ...]:
-    bands = tuple(
-        b if isinstance(b, StatusBand) else StatusBand(**b) for b in value
-    )
+    bands = tuple(b if isinstance(b, StatusBand) else StatusBand(**b) for b in value)
     return tuple(sorted(bands, key=lambda b: b.lower))
 
 
@@ -61,9 +59,7 @@ class Scorecard:
     id: str
     name: str = ""
     description: str = ""
-    review_frequency: Frequency = attrs.field(
-        default=Frequency.MONTHLY, converter=Frequency.parse
-    )
+    review_frequency: Frequency = attrs.field(default=Frequency.MONTHLY, converter=Frequency.parse)
     perspectives: tuple[Perspective, ...] = attrs.field(
         default=DEFAULT_PERSPECTIVES, converter=tuple
     )
@@ -135,7 +131,8 @@ class Scorecard:
             return self._index[node_id]
         except KeyError:
             raise UnknownNodeError(
-                f"no node {node_id!r} in scorecard {self.id!r}." + did_you_mean(node_id, self._index)
+                f"no node {node_id!r} in scorecard {self.id!r}."
+                + did_you_mean(node_id, self._index)
             ) from None
 
     def indicator(self, indicator_id: str) -> Indicator:
@@ -171,9 +168,9 @@ class Scorecard:
         self.perspective(perspective_id)
         return tuple(o for o in self.objectives if o.perspective == perspective_id)
 
-    def people(self, node_id: str, role: Role | str = Role.OWNER, org_unit: str | None = None) -> (
-        tuple[str, ...]
-    ):
+    def people(
+        self, node_id: str, role: Role | str = Role.OWNER, org_unit: str | None = None
+    ) -> tuple[str, ...]:
         """Who holds ``role`` for a node (in ``org_unit``, including company-wide assignments)."""
         role = Role(role)
         return tuple(
@@ -218,15 +215,13 @@ class Scorecard:
     ) -> Evaluation:
         """Score and roll up this scorecard on ``observations`` (a long frame or a CSV path).
 
-        A shortcut for ``Engine().evaluate(self, observations, ...)``; see
+        A shortcut for ``default_engine().evaluate(self, observations, ...)``; see
         :meth:`balanced_scorecard.Engine.evaluate` for the arguments.
         """
-        from balanced_scorecard.engine import Engine
+        from balanced_scorecard.engine import default_engine
 
-        eng = engine if engine is not None else Engine()
-        return eng.evaluate(
-            self, observations, period=period, targets=targets, org_unit=org_unit
-        )
+        eng = engine if engine is not None else default_engine()
+        return eng.evaluate(self, observations, period=period, targets=targets, org_unit=org_unit)
 
     def check(self) -> list[Finding]:
         """Lint the design: see :func:`balanced_scorecard.algorithms.structure.lint`."""

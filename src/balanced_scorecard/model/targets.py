@@ -42,8 +42,11 @@ def threshold_order_problems(values: dict[str, float | None], polarity: Polarity
 
     Examples
     --------
-    >>> threshold_order_problems({"red_flag": 700, "target": 500}, Polarity.HIGHER_BETTER)
-    ['red_flag (700.0) must be below target (500.0) for a higher_better indicator; swap them or set polarity: lower_better']
+    >>> for p in threshold_order_problems({"red_flag": 700, "target": 500},
+    ...                                   Polarity.HIGHER_BETTER):
+    ...     print(p)  # doctest: +NORMALIZE_WHITESPACE
+    red_flag (700.0) must be below target (500.0) for a higher_better indicator; swap them or
+    set polarity: lower_better
     >>> threshold_order_problems({"red_flag": 700, "target": 500}, Polarity.LOWER_BETTER)
     []
     """

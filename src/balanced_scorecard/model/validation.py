@@ -81,9 +81,12 @@ def _ref(
 ) -> None:
     known_set = set(known)
     if value not in known_set:
-        c.add(collection, index, field, f"{value!r} is not a known {what}." + did_you_mean(
-            value, known_set
-        ))
+        c.add(
+            collection,
+            index,
+            field,
+            f"{value!r} is not a known {what}." + did_you_mean(value, known_set),
+        )
 
 
 def _formula_problems(c: _Collector, indicators: Sequence[Indicator]) -> None:
@@ -186,8 +189,9 @@ def structure_problems(
     ...     objectives=[Objective(id="grow", perspective="finance")],
     ...     indicators=[Indicator(id="rev", objective="grow")],
     ...     links=[], org_chart=OrgChart())
-    >>> print(probs[0])
-    <definition> at objectives[0].perspective: 'finance' is not a known perspective. Did you mean 'financial'?
+    >>> print(probs[0])  # doctest: +NORMALIZE_WHITESPACE
+    <definition> at objectives[0].perspective: 'finance' is not a known perspective.
+    Did you mean 'financial'?
     """
     c = _Collector(locate, source)
     _duplicates(
@@ -230,7 +234,9 @@ def structure_problems(
             if t.org_unit is not None:
                 _ref(c, coll, k, "org_unit", t.org_unit, units, "org unit")
             if t.indicator in polarity:
-                for msg in threshold_order_problems(t.thresholds().as_dict(), polarity[t.indicator]):
+                for msg in threshold_order_problems(
+                    t.thresholds().as_dict(), polarity[t.indicator]
+                ):
                     c.add(coll, k, "", msg)
     _link_cycles(c, links)
     _formula_problems(c, indicators)

@@ -80,10 +80,11 @@ class Registry(Generic[T], Mapping[str, T]):
     >>> reg.add("text", 1, plugin="builtins")
     >>> reg["text"], reg.plugin_of("text")
     (1, 'builtins')
-    >>> reg["txt"]
-    Traceback (most recent call last):
-    ...
-    balanced_scorecard.exceptions.UnknownMethodError: no renderer named 'txt'; registered: text. Did you mean 'text'?
+    >>> try:
+    ...     reg["txt"]
+    ... except KeyError as exc:
+    ...     print(exc)
+    no renderer named 'txt'; registered: text. Did you mean 'text'?
     """
 
     def __init__(self, kind: str) -> None:

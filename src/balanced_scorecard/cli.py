@@ -1,0 +1,322 @@
+"""``bsc``: evaluate, check and inspect scorecards from the command line.
+
+Exit codes: 0 when all went well; 1 when the evaluation found what ``--fail-on`` asked to
+fail on, or ``bsc check --strict`` found warnings; 2 for bad input (a definition with
+problems, a missing file, an unknown option value), reported on stderr without a traceback.
+
+Examples
+--------
+>>> main(["--version"])  # doctest: +ELLIPSIS
+bsc ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from balanced_scorecard._version import __version__
+from balanced_scorecard.exceptions import ScorecardError
+
+if TYPE_CHECKING:
+    from balanced_scorecard.engine import Engine
+    from balanced_scorecard.plugins.registries import Registry
+    from balanced_scorecard.results import Evaluation
+
+__all__ = ["main"]
+
+#: Exit code: the evaluation found what the user asked to fail on.
+EXIT_FAILED = 1
+#: Exit code: bad input (definition, data, file or option).
+EXIT_BAD_INPUT = 2
+
+FAIL_ON = ("red", "exceptions", "quality")
+_SUFFIX_ALIASES = {".htm": "html", ".markdown": "markdown", ".text": "text"}
+
+
+class _UsageError(Exception):
+    """A bad command line that argparse could not see (an unknown format, say)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bsc",
+        description="The Balanced Scorecard as a library: evaluate, check and inspect "
+        "scorecard definitions.",
+    )
+    parser.add_argument("--version", action="version", version=f"bsc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="score a scorecard and render the report",
+        description="Score a scorecard on its data and render a report.",
+    )
+    ev.add_argument("definition", metavar="DEFINITION", help="definition file (YAML/TOML/JSON)")
+    ev.add_argument(
+        "--data",
+        metavar="FILE",
+        action="append",
+        help="observations (CSV path or source URI); repeat for several; default: "
+        "the definition's own sources",
+    )
+    ev.add_argument(
+        "--targets",
+        metavar="NAME_OR_FILE",
+        help="a target set of the definition, or a CSV file of targets",
+    )
+    ev.add_argument("--period", metavar="P", help="focus period, e.g. 2025-12 (default: latest)")
+    ev.add_argument("--start", metavar="P", help="first period evaluated (default: earliest)")
+    ev.add_argument("--org-unit", metavar="U", help="evaluate this org unit and its subtree")
+    ev.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help="text, json, markdown, html or a plugin's format (default: from "
+        "--output's suffix, else text)",
+    )
+    ev.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    ev.add_argument(
+        "--max-exceptions",
+        metavar="N",
+        type=_count,
+        help="show at most N exceptions (built-in formats: default 10)",
+    )
+    ev.add_argument(
+        "--fail-on",
+        action="append",
+        choices=FAIL_ON,
+        default=[],
+        help="exit 1 when the scorecard is red, when there are exceptions (red or "
+        "worsening indicators), or when input rows failed validation; repeatable",
+    )
+
+    ck = sub.add_parser(
+        "check",
+        help="load a definition and lint its design",
+        description="Load a definition (reporting every problem) and lint its design.",
+    )
+    ck.add_argument("definition", metavar="DEFINITION")
+    ck.add_argument(
+        "--strict", action="store_true", help="exit 1 when there is any warning or error finding"
+    )
+
+    sub.add_parser("schema", help="print the JSON Schema of definition files")
+    sub.add_parser("plugins", help="list plugins and what they registered")
+    return parser
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
+
+
+def _use_color(stream: TextIO) -> bool:
+    # https://no-color.org: any non-empty NO_COLOR turns colour off.
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def _engine() -> Engine:
+    from balanced_scorecard.engine import Engine
+
+    return Engine()
+
+
+def _format_for(engine: Engine, fmt: str | None, output: str | None) -> str:
+    renderers = engine.plugins.renderers
+    if fmt is not None:
+        if fmt not in renderers:
+            known = ", ".join(sorted(renderers))
+            raise _UsageError(f"unknown --format {fmt!r}; choose from {known}")
+        return fmt
+    if output:
+        suffix = Path(output).suffix.lower()
+        for name in ("html", "json", "markdown", "text"):
+            if name in renderers and renderers[name].suffix == suffix:
+                return name
+        if suffix in _SUFFIX_ALIASES:
+            return _SUFFIX_ALIASES[suffix]
+        for name in sorted(renderers):
+            if renderers[name].suffix == suffix:
+                return name
+    return "text"
+
+
+def _failures(ev: Evaluation, fail_on: Sequence[str]) -> list[str]:
+    reasons = []
+    if "red" in fail_on and ev.status() == ev.status_names[0]:
+        reasons.append(f"the scorecard is {ev.status_names[0]} in {ev.period}")
+    if "exceptions" in fail_on:
+        n = len(ev.exceptions())
+        if n:
+            reasons.append(f"{n} exception(s) (red or worsening indicators) in {ev.period}")
+    if "quality" in fail_on:
+        # Errors are rows that failed validation and were quarantined; warnings (an empty
+        # cell) are shown in the report but are no reason to fail a build.
+        failed = int((ev.quality["severity"] == "error").sum())
+        if failed:
+            reasons.append(f"{failed} input row(s) failed validation and were quarantined")
+    return reasons
+
+
+def _write(stream: TextIO, document: str | bytes) -> None:
+    """Write a document; characters the stream cannot encode become ``?``, not a crash."""
+    if isinstance(document, bytes):
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            buffer.write(document)
+            buffer.flush()
+            return
+        document = document.decode("utf-8", errors="replace")
+    text = document if document.endswith("\n") else document + "\n"
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        # A legacy console code page cannot show the arrows and middle dots of the report.
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(text.encode(encoding, errors="replace").decode(encoding))
+
+
+def _say(text: str) -> None:
+    _write(sys.stdout, text)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    engine = _engine()
+    fmt = _format_for(engine, args.format, args.output)
+    scorecard = engine.load(args.definition)
+    ev = engine.evaluate(
+        scorecard,
+        args.data or None,
+        period=args.period,
+        start=args.start,
+        targets=args.targets,
+        org_unit=args.org_unit,
+    )
+    # Only what the user asked for: a plugin renderer may not know the built-ins' options.
+    options: dict[str, Any] = {}
+    if args.max_exceptions is not None:
+        options["max_exceptions"] = args.max_exceptions
+    if args.output:
+        document = engine.render(ev, fmt, **options)
+        path = Path(args.output)
+        if isinstance(document, bytes):
+            path.write_bytes(document)
+        else:
+            path.write_text(document, encoding="utf-8")
+        summary = engine.render(ev, "text", summary=True, color=_use_color(sys.stdout), **options)
+        _write(sys.stdout, summary)
+        _say(f"wrote report to {path}")
+    else:
+        if fmt == "text":
+            options["color"] = _use_color(sys.stdout)
+        _write(sys.stdout, engine.render(ev, fmt, **options))
+    for err in ev.plugin_errors:
+        print(f"bsc: warning: {err}", file=sys.stderr)
+    reasons = _failures(ev, args.fail_on)
+    for reason in reasons:
+        print(f"bsc: failing (--fail-on): {reason}", file=sys.stderr)
+    return EXIT_FAILED if reasons else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from balanced_scorecard.algorithms.structure import Severity
+
+    scorecard = _engine().load(args.definition)
+    findings = sorted(
+        scorecard.check(),
+        key=lambda f: ([Severity.ERROR, Severity.WARNING, Severity.INFO].index(f.severity), f.rule),
+    )
+    for finding in findings:
+        _say(str(finding))
+    counts = {s: sum(f.severity is s for f in findings) for s in Severity}
+    _say(
+        f"{scorecard.id}: {counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} "
+        f"warning(s), {counts[Severity.INFO]} note(s)"
+    )
+    serious = counts[Severity.ERROR] + counts[Severity.WARNING]
+    return EXIT_FAILED if args.strict and serious else 0
+
+
+def _schema(_: argparse.Namespace) -> int:
+    from balanced_scorecard.definitions import json_schema
+
+    _say(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _plugins(_: argparse.Namespace) -> int:
+    pm = _engine().plugins
+    registries: dict[str, Registry[Any]] = {
+        "sources": pm.sources,
+        "renderers": pm.renderers,
+        "scoring methods": pm.scoring_methods,
+        "rollup methods": pm.rollup_methods,
+        "adjusters": pm.adjusters,
+    }
+    _say("plugins:")
+    width = max((len(n) for n in pm.names), default=0)
+    for name in pm.names:
+        _say(f"  {name:<{width}}  {', '.join(pm.hooks_of(name)) or '(no hooks)'}")
+    for title, reg in registries.items():
+        _say(f"{title}:")
+        if not reg:
+            _say("  (none)")
+        w = max((len(n) for n in reg), default=0)
+        for item in reg:
+            extra = ""
+            if title == "renderers":
+                r = reg[item]
+                extra = f"  {getattr(r, 'media_type', '?')} {getattr(r, 'suffix', '')}"
+            _say(f"  {item:<{w}}  from {reg.plugin_of(item)}{extra}")
+    _say("load failures:" if pm.failures else "load failures: none")
+    for failure in pm.failures:
+        _say(f"  {failure}")
+    return 0
+
+
+_COMMANDS = {"evaluate": _evaluate, "check": _check, "schema": _schema, "plugins": _plugins}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``bsc`` with ``argv`` (default: the process arguments); returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors end here
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    try:
+        return _COMMANDS[args.command](args)
+    except (ScorecardError, _UsageError) as exc:
+        # DefinitionError's message already lists every problem with file, line and path.
+        print(f"bsc: error: {exc}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader went away (`bsc schema | head`): leave quietly, as shell tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except FileNotFoundError as exc:
+        print(f"bsc: error: no such file: {exc.filename or exc}", file=sys.stderr)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"bsc: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("bsc: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
