@@ -13,7 +13,9 @@ For each page, in a fresh temporary directory and one shared namespace:
   run, so pages can show a definition, a CSV file or a plugin module and then use it (the
   directory is on ``sys.path``, so a module written this way can be imported).
 
-Blocks of other languages (``console``, ``yaml`` without a caption, ``toml``) are only shown.
+A ```` ```{code-block} python ```` without a caption is only shown, like blocks of other
+languages (``console``, ``yaml``, ``toml``): use it for code that needs files or services the
+page does not provide.
 Exits 1 and names the page and line of the first block that fails.
 """
 
@@ -52,7 +54,7 @@ def blocks(text: str) -> list[tuple[int, str, dict[str, str], str]]:
         lang, options = info, {}
         directive = re.match(r"\{code-block\}\s*(\S*)", info)
         if directive:
-            lang = directive[1]
+            lang, options["directive"] = directive[1], "code-block"
             while body and body[0].startswith(":"):
                 key, _, value = body.pop(0)[1:].partition(":")
                 options[key.strip()] = value.strip()
@@ -89,7 +91,7 @@ def _run(page: Path, found: list[tuple[int, str, dict[str, str], str]],
             Path(options["caption"]).write_text(body, encoding="utf-8")
             printed = None
             continue
-        if lang == "python":
+        if lang == "python" and "directive" not in options:
             buffer = io.StringIO()
             try:
                 with contextlib.redirect_stdout(buffer):

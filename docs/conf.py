@@ -121,6 +121,25 @@ def _tidy_signature(app, what, name, obj, options, signature, return_annotation)
 
 _LONG_DEFAULTS = _long_defaults()
 
+_SECTION_TITLES = {"Examples", "Notes", "See Also", "References", "Warnings"}
+
+
+def _module_sections_as_rubrics(app, what, name, obj, options, lines):
+    """Render the numpydoc section headings of *module* docstrings as rubrics.
+
+    numpydoc leaves module docstrings alone, so an ``Examples`` heading in one becomes a real
+    section with the target name "examples"; two such modules then clash ("duplicate label
+    examples"). A rubric looks the same and defines no target.
+    """
+    if what != "module":
+        return
+    for i in range(len(lines) - 1):
+        title, underline = lines[i].strip(), lines[i + 1].strip()
+        if title in _SECTION_TITLES and len(underline) >= 3 and set(underline) == {"-"}:
+            lines[i], lines[i + 1] = f".. rubric:: {title}", ""
+
 
 def setup(app):
     app.connect("autodoc-process-signature", _tidy_signature)
+    # Before numpydoc (priority 500) sees the docstring.
+    app.connect("autodoc-process-docstring", _module_sections_as_rubrics, priority=400)

@@ -11,7 +11,6 @@ from typing import Any
 import attrs
 import numpy as np
 import pandas as pd
-import pint
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.data.observations import PreparedObservations, prepare_observations
@@ -28,7 +27,7 @@ from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import Target, TargetSet
 from balanced_scorecard.plugins.manager import PluginManager
 from balanced_scorecard.results import Evaluation
-from balanced_scorecard.units import make_registry
+from balanced_scorecard.units import UnitRegistry, make_registry
 
 __all__ = ["Engine", "default_engine", "targets_from_frame"]
 
@@ -69,7 +68,7 @@ class Engine:
         *,
         plugins: Iterable[object] = (),
         entry_points: bool = True,
-        registry: pint.UnitRegistry | None = None,
+        registry: UnitRegistry | None = None,
         trend_window: int = 3,
     ) -> None:
         self.registry = registry if registry is not None else make_registry()

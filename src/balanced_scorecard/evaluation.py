@@ -14,7 +14,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
-import pint
 
 from balanced_scorecard.algorithms.aggregation import (
     TIME_AGGREGATIONS,
@@ -38,6 +37,7 @@ from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import THRESHOLD_FIELDS, TargetSet
 from balanced_scorecard.model.weights import Weight
 from balanced_scorecard.results import Evaluation, IndicatorLevel, NodeLevel
+from balanced_scorecard.units import UnitRegistry
 
 __all__ = ["run_pipeline"]
 
@@ -383,7 +383,7 @@ def run_pipeline(
     scorecard: Scorecard,
     prepared: PreparedObservations,
     *,
-    registry: pint.UnitRegistry,
+    registry: UnitRegistry,
     scoring_methods: Mapping[str, ScoringMethod],
     rollup_methods: Mapping[str, Any],
     target_set: TargetSet | None,

@@ -139,7 +139,7 @@ def _f(x: Any) -> float:
 
 def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
     """Build the :class:`Explanation` of ``node`` in org unit ``u`` and period ``p``."""
-    from balanced_scorecard.results import IndicatorLevel
+    from balanced_scorecard.results import IndicatorLevel, NodeLevel
 
     level, k = ev.locate(node)
     sc = ev.scorecard
@@ -192,7 +192,7 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
                 j = level.ids.index(name)
                 inputs[name] = _f(level.actual[j, u, p])
         return Explanation(
-            **common,  # type: ignore[arg-type]
+            **common,
             name=ind.label,
             actual=None if math.isnan(actual) else actual,
             unit=ind.unit,
@@ -210,11 +210,12 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
             formula=ind.formula,
             inputs=inputs,
         )
-    children_level = {
+    below: dict[str, IndicatorLevel | NodeLevel] = {
         "objective": ev.indicators,
         "perspective": ev.objectives,
         "scorecard": ev.perspectives,
-    }[level.kind]
+    }
+    children_level = below[level.kind]
     kids = np.flatnonzero(children_level.parent == k)
     children = tuple(
         Child(
@@ -230,15 +231,15 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
         for j in kids
     )
     if level.kind == "scorecard":
-        name, method = sc.name or sc.id, sc.rollup
+        name, rollup = sc.name or sc.id, sc.rollup
     elif level.kind == "perspective":
-        name, method = sc.perspective(node).label, sc.perspective(node).rollup
+        name, rollup = sc.perspective(node).label, sc.perspective(node).rollup
     else:
-        name, method = sc.objective(node).label, sc.objective(node).rollup
+        name, rollup = sc.objective(node).label, sc.objective(node).rollup
     return Explanation(
-        **common,  # type: ignore[arg-type]
+        **common,
         name=name,
-        method=method,
+        method=rollup,
         children=children,
         missing_policy=sc.missing,
     )

@@ -7,6 +7,7 @@ evaluation that is only rendered for one period never pays for the full frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -263,25 +264,19 @@ class Evaluation:
             units = [""] * n
             actual = target = red = np.full(n * nu * np_, np.nan)
         status = level.status[ix].reshape(-1)
-        status_cat = (
-            pd.Categorical.from_codes(status.astype(np.int64), categories=list(self.status_names))
-            if (status >= -1).all()
-            else status
-        )
+        status_cat = _categorical(status, self.status_names)
         trend_labels = level.trend.labels()[ix].reshape(-1)
         return pd.DataFrame(
             {
-                "node": pd.Categorical.from_codes(node_codes, categories=list(level.ids)),
+                "node": _categorical(node_codes, level.ids),
                 "kind": pd.Categorical(
                     [level.kind] * len(node_codes),
                     categories=["scorecard", "perspective", "objective", "indicator"],
                 ),
                 "name": np.asarray(names, dtype=object)[node_codes],
                 "parent": np.asarray(parents, dtype=object)[node_codes],
-                "org_unit": pd.Categorical.from_codes(unit_codes, categories=list(self.units)),
-                "period": pd.Categorical.from_codes(
-                    period_codes, categories=list(self.period_labels)
-                ),
+                "org_unit": _categorical(unit_codes, self.units),
+                "period": _categorical(period_codes, self.period_labels),
                 "actual": actual,
                 "unit": np.asarray(units, dtype=object)[node_codes],
                 "target": target,
@@ -437,6 +432,13 @@ class Evaluation:
 
     def _repr_html_(self) -> str:
         return str(self.render("html", fragment=True))
+
+
+def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    """Codes (-1 for missing) into a categorical without copying the labels per row."""
+    return pd.Categorical.from_codes(
+        np.asarray(codes, dtype=np.int64), categories=pd.Index(list(categories), dtype=object)
+    )
 
 
 def _demo() -> Evaluation:

@@ -11,6 +11,7 @@ import networkx as nx
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.exceptions import UnknownNodeError
+from balanced_scorecard.model._convert import to_tuple
 from balanced_scorecard.model.indicators import Indicator
 from balanced_scorecard.model.initiatives import Initiative
 from balanced_scorecard.model.links import CausalLink
@@ -45,11 +46,11 @@ class StrategyMap:
     True
     """
 
-    perspectives: tuple[Perspective, ...] = attrs.field(default=(), converter=tuple)
-    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=tuple)
-    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=tuple)
-    links: tuple[CausalLink, ...] = attrs.field(default=(), converter=tuple)
-    initiatives: tuple[Initiative, ...] = attrs.field(default=(), converter=tuple)
+    perspectives: tuple[Perspective, ...] = attrs.field(default=(), converter=to_tuple)
+    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=to_tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=to_tuple)
+    links: tuple[CausalLink, ...] = attrs.field(default=(), converter=to_tuple)
+    initiatives: tuple[Initiative, ...] = attrs.field(default=(), converter=to_tuple)
 
     @cached_property
     def graph(self) -> nx.DiGraph:

@@ -8,11 +8,19 @@ one vectorised call per distinct (from, to) unit pair, never per row.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pint
 
 from balanced_scorecard.exceptions import UnitError
+
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+    UnitRegistry: TypeAlias = pint.UnitRegistry[Any]
+else:
+    UnitRegistry = pint.UnitRegistry
 
 __all__ = ["CURRENCIES", "convert", "make_registry", "parse_unit", "unit_problem"]
 
@@ -71,7 +79,7 @@ _EXTRA_DEFINITIONS = (
 )
 
 
-def make_registry() -> pint.UnitRegistry:
+def make_registry() -> UnitRegistry:
     """A fresh registry with currencies and business units defined.
 
     Examples
@@ -80,7 +88,7 @@ def make_registry() -> pint.UnitRegistry:
     >>> str(ureg.parse_units("kEUR").dimensionality)
     '[currency_EUR]'
     """
-    ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     for code in CURRENCIES:
         ureg.define(f"{code} = [currency_{code}]")
     for line in _EXTRA_DEFINITIONS:
@@ -89,13 +97,13 @@ def make_registry() -> pint.UnitRegistry:
 
 
 @cache
-def default_registry() -> pint.UnitRegistry:
+def default_registry() -> UnitRegistry:
     """The library's own shared registry, for checks made outside an Engine (never pint's
     application registry)."""
     return make_registry()
 
 
-def unit_problem(text: str, registry: pint.UnitRegistry | None = None) -> str | None:
+def unit_problem(text: str, registry: UnitRegistry | None = None) -> str | None:
     """Why ``text`` is not a usable unit, or ``None`` when it is.
 
     Examples
@@ -124,7 +132,7 @@ def unit_problem(text: str, registry: pint.UnitRegistry | None = None) -> str | 
     return None
 
 
-def parse_unit(text: str, registry: pint.UnitRegistry) -> pint.Unit:
+def parse_unit(text: str, registry: UnitRegistry) -> pint.Unit:
     """Parse a unit, raising :class:`~balanced_scorecard.exceptions.UnitError`."""
     problem = unit_problem(text, registry)
     if problem is not None:
@@ -133,7 +141,7 @@ def parse_unit(text: str, registry: pint.UnitRegistry) -> pint.Unit:
 
 
 def convert(
-    values: np.ndarray, from_unit: str, to_unit: str, registry: pint.UnitRegistry, *, what: str = ""
+    values: np.ndarray, from_unit: str, to_unit: str, registry: UnitRegistry, *, what: str = ""
 ) -> np.ndarray:
     """Convert an array of magnitudes from one unit to another, in one vectorised call.
 

@@ -25,7 +25,7 @@ class CsvSource:
         """Read the file; the ``source`` column defaults to the file name."""
         kwargs: dict[str, Any] = {"dtype": _TEXT_COLUMNS, "keep_default_na": True}
         kwargs.update(options)
-        frame = pd.read_csv(location, **kwargs)
+        frame: pd.DataFrame = pd.read_csv(location, **kwargs)
         if "source" not in frame.columns:
             frame["source"] = str(location)
         return frame

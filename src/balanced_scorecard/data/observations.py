@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 import pandas as pd
-import pint
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.algorithms.scoring import encode_categories
@@ -21,7 +20,7 @@ from balanced_scorecard.data.periods import parse_period_codes
 from balanced_scorecard.exceptions import ObservationError, UnitError
 from balanced_scorecard.model.enums import Frequency
 from balanced_scorecard.model.scorecard import Scorecard
-from balanced_scorecard.units import convert
+from balanced_scorecard.units import UnitRegistry, convert
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -111,7 +110,7 @@ def _factor(col: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 def _lookup(codes: np.ndarray, uniques: list[str], known: Sequence[str]) -> np.ndarray:
     """Position of each row's value in ``known`` (-1 when unknown or missing)."""
-    pos = pd.Index(list(known)).get_indexer(uniques) if uniques else np.zeros(0, np.int64)
+    pos = pd.Index(list(known)).get_indexer(pd.Index(uniques)) if uniques else np.zeros(0, np.int64)
     return np.where(codes >= 0, pos[np.maximum(codes, 0)] if len(pos) else -1, -1)
 
 
@@ -176,7 +175,7 @@ def _unknown_messages(
     return text[np.where(codes >= 0, codes, len(uniques))]
 
 
-def ratio_scale(scorecard: Scorecard, registry: pint.UnitRegistry) -> np.ndarray:
+def ratio_scale(scorecard: Scorecard, registry: UnitRegistry) -> np.ndarray:
     """Per indicator, the factor from a plain fraction to its unit (100 for ``percent``; 1
     for units that are not dimensionless, whose ratios are taken as they come)."""
     out = np.ones(len(scorecard.indicators))
@@ -192,7 +191,7 @@ def prepare_observations(
     observations: pd.DataFrame,
     scorecard: Scorecard,
     *,
-    registry: pint.UnitRegistry,
+    registry: UnitRegistry,
     freq: Frequency | None = None,
     source: str = "observations",
 ) -> PreparedObservations:

@@ -102,13 +102,21 @@ def _alias(freq: Frequency) -> str:
     return freq.value
 
 
+def _period_index(ordinals: np.ndarray, freq: Frequency) -> pd.PeriodIndex:
+    ords = np.asarray(ordinals, dtype=np.int64)
+    # from_ordinals is missing from pandas-stubs, hence the getattr.
+    build = getattr(pd.PeriodIndex, "from_ordinals")  # noqa: B009
+    index: pd.PeriodIndex = build(ords, freq=_alias(freq))
+    return index
+
+
 def period_labels(ordinals: np.ndarray, freq: Frequency) -> list[str]:
     """Labels users know (``2025-03``, ``2025Q1``, ``2025``) for period ordinals."""
-    idx = pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64), freq=_alias(freq))
+    idx = _period_index(ordinals, freq)
     return [str(p) for p in idx.astype(str)]
 
 
 def period_end_dates(ordinals: np.ndarray, freq: Frequency) -> np.ndarray:
     """The last day of each period, as ``datetime64[D]``."""
-    idx = pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64), freq=_alias(freq))
-    return idx.end_time.to_numpy().astype("datetime64[D]")
+    idx = _period_index(ordinals, freq)
+    return np.asarray(idx.end_time.to_numpy().astype("datetime64[D]"))

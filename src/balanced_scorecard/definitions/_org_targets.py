@@ -20,7 +20,7 @@ __all__ = ["TARGET_COLUMNS", "read_org_chart", "read_target_sets"]
 TARGET_COLUMNS = ("indicator", "org_unit", "period", "start", "end", *THRESHOLD_FIELDS)
 
 
-# The model's `converter=tuple` fields take Iterable[_T_co], which mypy cannot match; these
+# The model's `converter=to_tuple` fields take Iterable[_T_co], which mypy cannot match; these
 # builders pass their lists untyped.
 def _chart(units: list[OrgUnit]) -> OrgChart:
     kwargs: dict[str, Any] = {"units": units}

@@ -389,7 +389,7 @@ def read_scorecard(
     r.problems.extend(r.relocate(p) for p in found)
     if r.problems:
         raise DefinitionError(_in_document_order(r.problems, source, lines))
-    # Passed as Any: mypy cannot type the model's `converter=tuple` fields (see the report).
+    # Passed as Any: mypy cannot type the model's `converter=to_tuple` fields (see the report).
     parts: dict[str, Any] = {
         "perspectives": perspectives,
         "objectives": objectives,

@@ -13,6 +13,12 @@ class FrozenMap(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
 
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Any iterable as a tuple (a typed stand-in for ``converter=to_tuple``, so type checkers
+    accept lists where the field is a tuple)."""
+    return tuple(value)
+
+
 def str_tuple(value: Any) -> tuple[str, ...]:
     """A single string or an iterable of strings as a tuple of strings."""
     if value is None:
@@ -37,10 +43,17 @@ def freeze(value: Any) -> Any:
     if isinstance(value, FrozenMap):
         return value
     if isinstance(value, dict):
-        return FrozenMap((str(k), freeze(v)) for k, v in value.items())
+        return FrozenMap((_key(k), freeze(v)) for k, v in value.items())
     if isinstance(value, list | tuple):
         return tuple(freeze(v) for v in value)
     return value
+
+
+def _key(key: Any) -> str:
+    # YAML 1.1 reads unquoted yes/no keys as booleans; the author meant the words.
+    if isinstance(key, bool):
+        return "yes" if key else "no"
+    return str(key)
 
 
 def thaw(value: Any) -> Any:

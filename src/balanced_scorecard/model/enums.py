@@ -11,6 +11,7 @@ __all__ = [
     "Polarity",
     "Tier",
     "TimeAggregation",
+    "to_frequency",
 ]
 
 
@@ -80,6 +81,11 @@ class Frequency(StrEnum):
     def rank(self) -> int:
         """Coarseness: a period of a higher rank contains whole periods of lower ranks."""
         return "DWMQY".index(self.value)
+
+
+def to_frequency(value: object) -> Frequency:
+    """Converter: a :class:`Frequency`, its alias (``"M"``) or name (``"monthly"``)."""
+    return Frequency.parse(value)
 
 
 class TimeAggregation(StrEnum):

@@ -15,6 +15,7 @@ from balanced_scorecard.model.enums import (
     Polarity,
     Tier,
     TimeAggregation,
+    to_frequency,
 )
 from balanced_scorecard.model.targets import Thresholds
 from balanced_scorecard.model.weights import Weight, to_weight
@@ -111,7 +112,7 @@ class Indicator:
     unit: str = "dimensionless"
     polarity: Polarity = attrs.field(default=Polarity.HIGHER_BETTER, converter=Polarity)
     lead_lag: LeadLag = attrs.field(default=LeadLag.LAGGING, converter=LeadLag)
-    frequency: Frequency = attrs.field(default=Frequency.MONTHLY, converter=Frequency.parse)
+    frequency: Frequency = attrs.field(default=Frequency.MONTHLY, converter=to_frequency)
     time_aggregation: TimeAggregation = attrs.field(
         default=TimeAggregation.MEAN, converter=TimeAggregation
     )

@@ -9,7 +9,7 @@ import attrs
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.exceptions import ModelError, UnknownNodeError
-from balanced_scorecard.model._convert import str_tuple
+from balanced_scorecard.model._convert import str_tuple, to_tuple
 
 __all__ = ["OrgChart", "OrgUnit"]
 
@@ -48,7 +48,7 @@ class OrgChart:
     """
 
     units: tuple[OrgUnit, ...] = attrs.field(
-        default=(OrgUnit(id="all", name="Organisation"),), converter=tuple
+        default=(OrgUnit(id="all", name="Organisation"),), converter=to_tuple
     )
 
     def __attrs_post_init__(self) -> None:

@@ -10,7 +10,8 @@ import attrs
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.exceptions import DefinitionError, UnknownNodeError
-from balanced_scorecard.model.enums import Frequency
+from balanced_scorecard.model._convert import to_tuple
+from balanced_scorecard.model.enums import Frequency, to_frequency
 from balanced_scorecard.model.indicators import Indicator
 from balanced_scorecard.model.initiatives import Initiative
 from balanced_scorecard.model.links import CausalLink
@@ -59,17 +60,17 @@ class Scorecard:
     id: str
     name: str = ""
     description: str = ""
-    review_frequency: Frequency = attrs.field(default=Frequency.MONTHLY, converter=Frequency.parse)
+    review_frequency: Frequency = attrs.field(default=Frequency.MONTHLY, converter=to_frequency)
     perspectives: tuple[Perspective, ...] = attrs.field(
-        default=DEFAULT_PERSPECTIVES, converter=tuple
+        default=DEFAULT_PERSPECTIVES, converter=to_tuple
     )
-    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=tuple)
-    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=tuple)
-    links: tuple[CausalLink, ...] = attrs.field(default=(), converter=tuple)
+    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=to_tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=to_tuple)
+    links: tuple[CausalLink, ...] = attrs.field(default=(), converter=to_tuple)
     org_chart: OrgChart = attrs.field(factory=OrgChart)
-    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=tuple)
-    initiatives: tuple[Initiative, ...] = attrs.field(default=(), converter=tuple)
-    target_sets: tuple[TargetSet, ...] = attrs.field(default=(), converter=tuple)
+    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=to_tuple)
+    initiatives: tuple[Initiative, ...] = attrs.field(default=(), converter=to_tuple)
+    target_sets: tuple[TargetSet, ...] = attrs.field(default=(), converter=to_tuple)
     status_bands: tuple[StatusBand, ...] = attrs.field(
         default=DEFAULT_STATUS_BANDS, converter=_bands
     )
@@ -79,7 +80,7 @@ class Scorecard:
     weights_total: float | None = attrs.field(
         default=None, converter=attrs.converters.optional(float)
     )
-    sources: tuple[DataSource, ...] = attrs.field(default=(), converter=tuple)
+    sources: tuple[DataSource, ...] = attrs.field(default=(), converter=to_tuple)
     #: Where the definition was read from; relative paths of sources resolve against it.
     origin: str | None = attrs.field(default=None, eq=False, repr=False)
 

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from balanced_scorecard.exceptions import ModelError
+from balanced_scorecard.model._convert import to_tuple
 from balanced_scorecard.model.enums import Polarity
 
 __all__ = [
@@ -143,7 +144,7 @@ class TargetSet:
 
     name: str = "default"
     provenance: str = ""
-    targets: tuple[Target, ...] = attrs.field(default=(), converter=tuple)
+    targets: tuple[Target, ...] = attrs.field(default=(), converter=to_tuple)
 
     def __len__(self) -> int:
         return len(self.targets)

@@ -220,8 +220,8 @@ def structure_problems(
         _ref(c, "links", k, "cause", link.cause, [*o_ids, *i_ids], "objective or indicator")
         _ref(c, "links", k, "effect", link.effect, [*o_ids, *i_ids], "objective or indicator")
     for k, x in enumerate(initiatives):
-        for o in x.objectives:
-            _ref(c, "initiatives", k, "objectives", o, o_ids, "objective")
+        for supported in x.objectives:
+            _ref(c, "initiatives", k, "objectives", supported, o_ids, "objective")
     for k, a in enumerate(assignments):
         _ref(c, "assignments", k, "node", a.node, nodes, "node")
         if a.org_unit is not None:
