@@ -35,7 +35,10 @@ def typecheck(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the docs with warnings as errors."""
     session.install("-e", ".[docs]")
-    session.run("python", "-m", "sphinx", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+    session.run("python", "docs/check_examples.py")
+    session.run(
+        "python", "-m", "sphinx", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html"
+    )
 
 
 @nox.session(python=PYTHON)
@@ -45,7 +48,9 @@ def examples(session: nox.Session) -> None:
     session.run("python", "examples/acme/check_files.py")
     session.run("bsc", "evaluate", "examples/acme/acme.yaml", "--output", "acme-report.html")
     session.run("python", "examples/quickstart.py")
-    session.run("python", "-m", "pytest", "examples/plugin-template/tests", "-p", "no:cacheprovider")
+    session.run(
+        "python", "-m", "pytest", "examples/plugin-template/tests", "-p", "no:cacheprovider"
+    )
 
 
 @nox.session(python=PYTHON)

@@ -81,8 +81,9 @@ def check(page: Path) -> bool:
     return ok
 
 
-def _run(page: Path, found: list[tuple[int, str, dict[str, str], str]],
-         namespace: dict[str, object]) -> bool:
+def _run(
+    page: Path, found: list[tuple[int, str, dict[str, str], str]], namespace: dict[str, object]
+) -> bool:
     printed: str | None = None
     ok = True
     for line, lang, options, body in found:
@@ -105,8 +106,12 @@ def _run(page: Path, found: list[tuple[int, str, dict[str, str], str]],
             want = [s.rstrip() for s in body.rstrip("\n").splitlines()]
             got = [s.rstrip() for s in printed.rstrip("\n").splitlines()]
             if want != got:
-                print(f"FAIL {where}: printed output differs\n--- expected\n"
-                      + "\n".join(want) + "\n--- got\n" + "\n".join(got))
+                print(
+                    f"FAIL {where}: printed output differs\n--- expected\n"
+                    + "\n".join(want)
+                    + "\n--- got\n"
+                    + "\n".join(got)
+                )
                 ok = False
         printed = None
     return ok

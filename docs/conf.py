@@ -35,7 +35,7 @@ language = "en"
 # -- MyST -----------------------------------------------------------------------------------
 myst_enable_extensions = [
     "colon_fence",  # ::: fences for admonitions
-    "deflist",  # definition lists in the glossary-like tables
+    "deflist",  # definition lists: CLI options, methods, dependencies
     "dollarmath",  # $...$ and $$...$$ for the scoring formulas
 ]
 myst_heading_anchors = 3
@@ -47,8 +47,8 @@ autodoc_member_order = "bysource"
 # listed twice).
 autodoc_typehints = "signature"
 autodoc_typehints_format = "short"
-# The model classes are attrs classes; their generated ``__init__`` repeats every field, and
-# the class docstring already documents the fields.
+# The constructor's signature goes on the class line: attrs generates ``__init__`` without a
+# docstring, and the class docstring documents the fields.
 autodoc_class_signature = "mixed"
 autodoc_default_options = {"members": True}
 # Long numpy typing unions read badly in a signature; show the alias names as written.

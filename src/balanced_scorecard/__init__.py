@@ -52,15 +52,16 @@ from balanced_scorecard.results import Evaluation
 from balanced_scorecard.strategy_map import StrategyMap
 
 
-def load(path: str | PathLike[str]) -> Scorecard:
+def load(path: str | PathLike[str], *, engine: Engine | None = None) -> Scorecard:
     """Load a scorecard definition (YAML, TOML or JSON, chosen by the file suffix).
 
-    Every problem in the file is reported at once in a :class:`DefinitionError` naming the
-    file, line and path inside the document.
+    Scoring and rollup method names are checked against ``engine``'s plugins (default: the
+    shared default engine). Every problem in the file is reported at once in a
+    :class:`DefinitionError` naming the file, line and path inside the document.
     """
-    from balanced_scorecard.definitions import load as _load
+    from balanced_scorecard.engine import default_engine
 
-    return _load(path)
+    return (engine if engine is not None else default_engine()).load(path)
 
 
 __all__ = [

@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     ev.add_argument(
+        "--summary",
+        action="store_true",
+        help="with --output, print only the headline scores in the terminal",
+    )
+    ev.add_argument(
         "--max-exceptions",
         metavar="N",
         type=_count,
@@ -216,8 +221,11 @@ def _evaluate(args: argparse.Namespace) -> int:
             path.write_bytes(document)
         else:
             path.write_text(document, encoding="utf-8")
-        summary = engine.render(ev, "text", summary=True, color=_use_color(sys.stdout), **options)
-        _write(sys.stdout, summary)
+        # The terminal still gets the evaluation itself; the file holds the chosen format.
+        text = engine.render(
+            ev, "text", summary=args.summary, color=_use_color(sys.stdout), **options
+        )
+        _write(sys.stdout, text)
         _say(f"wrote report to {path}")
     else:
         if fmt == "text":

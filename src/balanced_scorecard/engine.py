@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,7 @@ class Engine:
         start: str | None = None,
         targets: TargetSet | str | pd.DataFrame | None = None,
         org_unit: str | None = None,
+        adjust: Sequence[str | tuple[str, Mapping[str, Any]]] = (),
     ) -> Evaluation:
         """Score and roll up ``scorecard``.
 
@@ -183,6 +184,9 @@ class Engine:
             path. Default: the scorecard's first target set (indicator thresholds fill gaps).
         org_unit
             Evaluate this unit and its subtree (default: the whole org chart).
+        adjust
+            Registered adjusters to apply to the observations before validation, in this
+            order: names, or ``(name, options)`` pairs.
         """
         freq = scorecard.review_frequency
         units = (
@@ -190,7 +194,10 @@ class Engine:
             if org_unit is not None
             else scorecard.org_chart.subtree(scorecard.org_chart.root)
         )
-        frames = self._observations(scorecard, observations)
+        frames = [
+            (name, self._adjust(f, adjust))
+            for name, f in self._observations(scorecard, observations)
+        ]
         prepared_parts = [
             prepare_observations(f, scorecard, registry=self.registry, freq=freq, source=name)
             for name, f in frames
@@ -223,6 +230,21 @@ class Engine:
         if errors:
             ev = attrs.evolve(ev, plugin_errors=tuple(errors))
         return ev
+
+    def _adjust(
+        self, frame: pd.DataFrame, steps: Sequence[str | tuple[str, Mapping[str, Any]]]
+    ) -> pd.DataFrame:
+        for step in steps:
+            name, options = (step, {}) if isinstance(step, str) else step
+            adjuster = self.plugins.adjusters[name]
+            try:
+                frame = adjuster.adjust(frame, **options)
+            except Exception as exc:
+                plugin = self.plugins.adjusters.plugin_of(name)
+                raise PluginError(
+                    f"adjuster {name!r} of plugin {plugin!r} failed: {type(exc).__name__}: {exc}"
+                ) from exc
+        return frame
 
     @staticmethod
     def _periods(

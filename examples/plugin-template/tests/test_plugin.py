@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import io
 
+import bsc_plugin_template
 import pandas as pd
 import pytest
+from bsc_plugin_template import CsvRenderer
 
 import balanced_scorecard as bsc
-import bsc_plugin_template
 from balanced_scorecard.plugins import Renderer
-from bsc_plugin_template import CsvRenderer
 
 
 @pytest.fixture

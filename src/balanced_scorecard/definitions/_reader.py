@@ -409,6 +409,7 @@ def read_scorecard(
         status_bands=bands,
         rollup=top.get("rollup", "weighted_mean"),
         missing=top.get("missing", "ignore"),
+        weights_total=top.get("weights_total"),
         origin=source,
         **parts,
     )

@@ -150,6 +150,9 @@ _SECTIONS: tuple[Section, ...] = (
         _enum("missing", MISSING_POLICIES, "What a missing child score does to its parent: "
               "ignore it and renormalise the weights, propagate (parent missing), or count it "
               "as zero.", "ignore"),
+        Field("weights_total", "number", "When set (e.g. 1 or 100), the weights of the "
+              "children of every parent must add up to it; `bsc check` reports the parents "
+              "whose weights do not.", nullable=True, minimum=0),
         _list("status_bands", "status_band", "Ordered statuses; default red, amber, green."),
         _list("perspectives", "perspective", "Perspectives, top of the strategy map first; "
               "default Financial, Customer, Internal Process, Learning & Growth."),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from balanced_scorecard._suggest import did_you_mean
-from balanced_scorecard.exceptions import DefinitionError, UnknownNodeError
+from balanced_scorecard.exceptions import DefinitionError, ModelError, UnknownNodeError
 from balanced_scorecard.model._convert import to_tuple
 from balanced_scorecard.model.enums import Frequency, to_frequency
 from balanced_scorecard.model.indicators import Indicator
@@ -33,9 +33,18 @@ if TYPE_CHECKING:
 __all__ = ["Scorecard"]
 
 
-def _bands(value: Any) -> tuple[StatusBand, ...]:
+def _bands(value: Iterable[StatusBand | Mapping[str, Any]]) -> tuple[StatusBand, ...]:
     bands = tuple(b if isinstance(b, StatusBand) else StatusBand(**b) for b in value)
-    return tuple(sorted(bands, key=lambda b: b.lower))
+    bands = tuple(sorted(bands, key=lambda b: b.lower))
+    names = [b.name for b in bands]
+    if not bands or bands[0].lower != 0.0:
+        raise ModelError(
+            "status bands must start at score 0 (the lowest band's lower bound); got "
+            f"{[(b.name, b.lower) for b in bands]}"
+        )
+    if len(set(names)) != len(names) or len({b.lower for b in bands}) != len(bands):
+        raise ModelError(f"status band names and lower bounds must be unique; got {names}")
+    return bands
 
 
 @attrs.frozen(kw_only=True)

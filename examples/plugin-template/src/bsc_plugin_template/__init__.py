@@ -12,7 +12,6 @@ import threading
 from typing import TYPE_CHECKING
 
 from balanced_scorecard.plugins import hookimpl
-
 from bsc_plugin_template.csv_renderer import CsvRenderer
 
 if TYPE_CHECKING:

@@ -57,6 +57,6 @@ class CsvRenderer:
         frame: pd.DataFrame = evaluation.to_frame(period=period, org_unit=org_unit)
         if safe_for_spreadsheets:
             text_columns = [c for c in frame.columns if frame[c].dtype.kind not in "biufcmM"]
-            frame = frame.astype({c: object for c in text_columns})
+            frame = frame.astype(dict.fromkeys(text_columns, object))
             frame[text_columns] = frame[text_columns].map(_as_text_cell)
         return str(frame.to_csv(index=False, lineterminator="\n"))
