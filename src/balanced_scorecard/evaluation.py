@@ -65,15 +65,19 @@ def _time_align(
         dtype=np.int64,
     )
     group = (f.org_unit * n_ind + f.indicator) * n_p + (f.period - p0)
+    # Columns nobody filled are left out: each would be validated and scattered for nothing.
+    ratio = TIME_AGGREGATIONS.index("ratio_of_sums")
+    parts = (ratio in hows) or not (np.isnan(f.numerator).all() and np.isnan(f.denominator).all())
+    weighted = (TIME_AGGREGATIONS.index("weighted_mean") in hows) or not (f.weight == 1).all()
     g = group_values(
         group,
         n_units * n_ind * n_p,
         f.value,
         how=hows[f.indicator],
         order=f.order,
-        numerator=f.numerator,
-        denominator=f.denominator,
-        weight=f.weight,
+        numerator=f.numerator if parts else None,
+        denominator=f.denominator if parts else None,
+        weight=f.weight if weighted else None,
     )
     shape = (n_units, n_ind, n_p)
     return (
@@ -409,13 +413,15 @@ def run_pipeline(
         [i.org_aggregation is OrgAggregation.RATIO_OF_SUMS for i in scorecard.indicators]
     )
     div = np.where(ratio_org, scale, 1.0)[None, :, None]
+    org_how = np.array([i.org_aggregation.value for i in scorecard.indicators], dtype=object)
+    parts = bool(ratio_org.any()) or not (np.isnan(num).all() and np.isnan(den).all())
     values, num, den, sources = aggregate_tree(
         values / div,
         parent=parent,
         depth=depth,
-        how=np.array([i.org_aggregation.value for i in scorecard.indicators], dtype=object),
-        numerator=num,
-        denominator=den,
+        how=org_how,
+        numerator=num if parts else None,
+        denominator=den if parts else None,
         unit_weight=unit_weight,
         keep_own=True,
     )
@@ -436,8 +442,11 @@ def run_pipeline(
     ind_parent = np.array([obj_pos[i.objective] for i in scorecard.indicators], dtype=np.int64)
     obj_parent = np.array([per_pos[o.perspective] for o in scorecard.objectives], dtype=np.int64)
     per_parent = np.zeros(len(scorecard.perspectives), dtype=np.int64)
-    ind_scores = score.transpose(1, 0, 2)
-    ind_status = status.transpose(1, 0, 2)
+    # Indicator-major and contiguous from here on: the rollup, the trend and every frame read
+    # one indicator's panel at a time.
+    ind_scores = np.ascontiguousarray(score.transpose(1, 0, 2))
+    ind_status = np.ascontiguousarray(status.transpose(1, 0, 2))
+    del score, status
     levels: list[NodeLevel] = []
     child_scores, child_status = ind_scores, ind_status
     specs = [

@@ -372,3 +372,25 @@ def test_present_iff_present_child(tree: Tree) -> None:
     assert (res.present == has_child).all()
     assert np.isnan(res.score[~res.present]).all()
     assert not np.isnan(res.score[res.present]).any()
+
+
+@given(trees(), st.sampled_from(MISSING_POLICIES))
+def test_matrix_path_matches_the_sorted_path(tree: Tree, policy: str) -> None:
+    # weighted_mean has two implementations: membership-matrix products for small
+    # hierarchies and sort-and-reduce for large ones. Both must agree everywhere.
+    import balanced_scorecard.algorithms.rollup as mod
+
+    scores, parent, n_parents, weights = tree
+    dense = rollup(scores, parent=parent, n_parents=n_parents, weights=weights, missing=policy)
+    limit = mod._DENSE_LIMIT
+    mod._DENSE_LIMIT = -1  # type: ignore[misc]
+    try:
+        general = rollup(
+            scores, parent=parent, n_parents=n_parents, weights=weights, missing=policy
+        )
+    finally:
+        mod._DENSE_LIMIT = limit  # type: ignore[misc]
+    np.testing.assert_array_equal(dense.present, general.present)
+    np.testing.assert_allclose(dense.score, general.score, atol=1e-12)
+    np.testing.assert_allclose(dense.weight, general.weight, atol=1e-12)
+    np.testing.assert_allclose(dense.contribution, general.contribution, atol=1e-12)

@@ -419,7 +419,7 @@ def aggregate_tree(
     denominator: npt.ArrayLike | None = None,
     unit_weight: npt.ArrayLike | None = None,
     keep_own: bool = True,
-) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int32]]:
     """Fill org units from their children, bottom-up, one method per indicator.
 
     Parameters
@@ -499,6 +499,8 @@ def aggregate_tree(
             "an indicator aggregates by 'ratio_of_sums'; pass numerator= and denominator= "
             "arrays shaped like values."
         )
+    # Without ratio parts there is nothing to carry up: skip them instead of summing NaN.
+    has_parts = numerator is not None or denominator is not None
     num = (
         np.full(v.shape, np.nan)
         if numerator is None
@@ -519,16 +521,23 @@ def aggregate_tree(
 
     code3 = codes[None, :, None]
     is_ratio = code3 == ORG_AGGREGATIONS.index("ratio_of_sums")
-    own = np.where(is_ratio, ~np.isnan(num) & ~np.isnan(den), ~np.isnan(v))
-    count = own.astype(np.int64)
+    if has_parts:
+        own = np.where(is_ratio, ~np.isnan(num) & ~np.isnan(den), ~np.isnan(v))
+    else:
+        own = ~np.isnan(v)
+    count = own.astype(np.int32)
 
     for d in range(int(dep.max(initial=0)), 0, -1):  # depth levels only, never units
         kids = np.flatnonzero(dep == d)
         seg = _Segments.build(par[kids], n_units)
         rows = kids[seg.order]
-        cv, cn, cd = v[rows], num[rows], den[rows]
-        present = np.where(is_ratio, ~np.isnan(cn) & ~np.isnan(cd), ~np.isnan(cv))
-        n_present = seg.reduce_compact(np.add, present.astype(np.int64))
+        cv = v[rows]
+        if has_parts:
+            cn, cd = num[rows], den[rows]
+            present = np.where(is_ratio, ~np.isnan(cn) & ~np.isnan(cd), ~np.isnan(cv))
+        else:
+            present = ~np.isnan(cv)
+        n_present = seg.reduce_compact(np.add, present.astype(np.int32))
         any_child = n_present > 0
 
         def csum(x: FloatArray, seg: _Segments = seg) -> FloatArray:
@@ -538,13 +547,18 @@ def aggregate_tree(
             ok = present & ~np.isnan(arr)
             return np.where(csum(ok.astype(np.float64)) > 0, csum(np.where(ok, arr, 0.0)), np.nan)
 
-        n_agg, d_agg = part(cn), part(cd)
+        if has_parts:
+            n_agg, d_agg = part(cn), part(cd)
+        else:
+            n_agg = d_agg = np.full(n_present.shape, np.nan)
+        sums: FloatArray | None = None
         agg = np.full(n_present.shape, np.nan)
         has = np.zeros(n_present.shape, dtype=np.bool_)
         for name in used_names - {"none"}:  # a handful of method names
             if name in ("sum", "mean"):
-                total = csum(np.where(present, cv, 0.0))
-                stat = total if name == "sum" else total / np.maximum(n_present, 1)
+                if sums is None:
+                    sums = csum(np.where(present, cv, 0.0))
+                stat = sums if name == "sum" else sums / np.maximum(n_present, 1)
                 ok = any_child
             elif name == "weighted_mean":
                 wk = np.broadcast_to(uw[rows][:, None, None], cv.shape)
@@ -565,8 +579,9 @@ def aggregate_tree(
         pids = seg.groups
         take = has & ~own[pids] if keep_own else has
         v[pids] = np.where(take, agg, v[pids])
-        num[pids] = np.where(take, n_agg, num[pids])
-        den[pids] = np.where(take, d_agg, den[pids])
+        if has_parts:
+            num[pids] = np.where(take, n_agg, num[pids])
+            den[pids] = np.where(take, d_agg, den[pids])
         sources = seg.reduce_compact(np.add, np.where(present, count[rows], 0))
         count[pids] = np.where(take, sources, count[pids])
     return v, num, den, count

@@ -228,6 +228,9 @@ def rollup(
             "method 'share_green' needs green= (the status code of the green band, e.g. 2)."
         )
 
+    if (pm == _WEIGHTED_MEAN).all() and n_parents * n_children <= _DENSE_LIMIT:
+        return _weighted_mean_dense(s, w, par, n_parents, policy)
+
     seg = _Segments.build(par, n_parents)
     rows = seg.order
     expand = (-1,) + (1,) * (s.ndim - 1)
@@ -272,6 +275,50 @@ def rollup(
     return RollupResult(
         score=score, present=present, weight=weight_out, contribution=contribution_out
     )
+
+
+_WEIGHTED_MEAN: Final = ROLLUP_METHODS.index("weighted_mean")
+#: Largest parents x children membership matrix for the matrix-product path of
+#: weighted_mean (8 MB); bigger hierarchies take the sort-and-reduce path.
+_DENSE_LIMIT: Final = 1_000_000
+
+
+def _weighted_mean_dense(
+    s: FloatArray, w: FloatArray, par: IntArray, n_parents: int, policy: str
+) -> RollupResult:
+    """weighted_mean as two products with a 0/1 parent-by-child membership matrix.
+
+    Same results as the general path; BLAS reads each child panel once, where sorting by
+    parent would copy it.
+    """
+    n_children = s.shape[0]
+    rest = s.shape[1:]
+    member = np.zeros((n_parents, n_children))
+    has_parent = par >= 0
+    member[par[has_parent], np.flatnonzero(has_parent)] = 1.0
+    miss = np.isnan(s)
+    live = w > 0
+    counting = live if policy == "zero" else live & ~miss
+    wc = np.where(counting, w, 0.0)
+    sv = np.where(miss, 0.0, s)
+
+    def total(x: FloatArray) -> FloatArray:
+        cells = int(np.prod(rest))
+        out: FloatArray = (member @ x.reshape(n_children, cells)).reshape((n_parents, *rest))
+        return out
+
+    den = total(wc)
+    num = total(wc * sv)
+    present = den > 0
+    if policy == "propagate":
+        present &= total((live & miss).astype(np.float64)) == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(present, num / np.where(present, den, 1.0), np.nan)
+    safe = np.maximum(par, 0)
+    counts = counting & has_parent.reshape((-1,) + (1,) * len(rest)) & present[safe]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(counts, wc / np.where(counts, den[safe], 1.0), 0.0)
+    return RollupResult(score=score, present=present, weight=weight, contribution=weight * sv)
 
 
 def weights_sum_check(

@@ -16,7 +16,7 @@ import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.algorithms.scoring import encode_categories
-from balanced_scorecard.data.periods import parse_period_codes
+from balanced_scorecard.data.periods import factorize, parse_period_codes
 from balanced_scorecard.exceptions import ObservationError, UnitError
 from balanced_scorecard.model.enums import Frequency
 from balanced_scorecard.model.scorecard import Scorecard
@@ -104,7 +104,7 @@ _ARRAY_FIELDS = (
 def _factor(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes of a column's distinct values (-1 where missing) and those values as stripped
     text; every later check then works on the few distinct values, not on every row."""
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    codes, uniques = factorize(col)
     return codes, [str(u).strip() for u in uniques]
 
 
@@ -253,23 +253,33 @@ def prepare_observations(
     ind_code = _lookup(ind_raw, ind_uniques, ind_ids)
     org_code = _lookup(org_raw, org_uniques, unit_ids)
     bad_ind = ind_code < 0
-    q.add(
-        bad_ind,
-        "unknown-indicator",
-        _unknown_messages(
-            ind_raw, ind_uniques, ind_ids, "indicator", "Add it to the definition or fix the id."
-        ),
-        "error",
-    )
+    if bad_ind.any():
+        q.add(
+            bad_ind,
+            "unknown-indicator",
+            _unknown_messages(
+                ind_raw,
+                ind_uniques,
+                ind_ids,
+                "indicator",
+                "Add it to the definition or fix the id.",
+            ),
+            "error",
+        )
     bad_org = (org_code < 0) & ~bad_ind
-    q.add(
-        bad_org,
-        "unknown-org-unit",
-        _unknown_messages(
-            org_raw, org_uniques, unit_ids, "org unit", "Add it to the org chart or map the code."
-        ),
-        "error",
-    )
+    if bad_org.any():
+        q.add(
+            bad_org,
+            "unknown-org-unit",
+            _unknown_messages(
+                org_raw,
+                org_uniques,
+                unit_ids,
+                "org unit",
+                "Add it to the org chart or map the code.",
+            ),
+            "error",
+        )
     period, bad_period, period_codes = parse_period_codes(raw["period"], freq)
     bad_period &= ~bad_ind & ~bad_org
     q.add(
@@ -282,7 +292,10 @@ def prepare_observations(
 
     safe_ind = np.maximum(ind_code, 0)
     value = _num(raw, "value")
-    numerator, denominator = _num(raw, "numerator"), _num(raw, "denominator")
+    # Absent ratio columns cost nothing: one shared NaN view stands in for both.
+    nan_column = pd.Series(np.broadcast_to(np.float64(np.nan), n), index=raw.index, copy=False)
+    numerator = _num(raw, "numerator") if "numerator" in raw.columns else nan_column
+    denominator = _num(raw, "denominator") if "denominator" in raw.columns else nan_column
     # Text values of categorical indicators become category codes.
     categorical = np.array(
         [i.scoring.method == "categorical" for i in scorecard.indicators], dtype=bool
@@ -367,15 +380,17 @@ def prepare_observations(
             np.arange(n) / (n + 1)
         )
     # A duplicate is the same indicator, unit and period stamp; the later record wins.
-    valid_idx = np.flatnonzero(ok)
-    if len(valid_idx):
-        p_codes = period_codes[valid_idx]
-        key = (ind_code[valid_idx] * len(unit_ids) + org_code[valid_idx]) * (
-            int(p_codes.max()) + 2
-        ) + p_codes
+    if ok.any():
+        n_stamps = int(period_codes.max()) + 2
+        # Invalid rows share one extra key past the end, left out of the count below.
+        key = np.where(ok, (ind_code * len(unit_ids) + org_code) * n_stamps + period_codes, -1)
+        sentinel = len(ind_ids) * len(unit_ids) * n_stamps
+        key[~ok] = sentinel
         dup_rows = np.zeros(n, dtype=bool)
         # Counting keys is linear; the sort below only runs when there are duplicates.
-        if np.bincount(key).max() > 1:
+        if np.bincount(key, minlength=sentinel + 1)[:sentinel].max() > 1:
+            valid_idx = np.flatnonzero(ok)
+            key = key[valid_idx]
             by = np.lexsort((order[valid_idx], key))
             # In each run of equal keys (sorted by order) every row but the last is superseded.
             superseded = np.zeros(len(by), dtype=bool)

@@ -12,6 +12,7 @@ import pandas as pd
 from balanced_scorecard.model.enums import Frequency
 
 __all__ = [
+    "factorize",
     "parse_period_codes",
     "parse_periods",
     "period_end_dates",
@@ -43,13 +44,27 @@ def parse_periods(
     return ordinals, bad
 
 
+def factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 where missing) and distinct values of a column.
+
+    Text columns are hashed as plain Python objects: for pandas' ``str`` dtype that is two to
+    three times faster than factorizing the extension array, and it is the cost that
+    dominates reading millions of observation rows.
+    """
+    if isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+        text_codes, text_uniques = pd.factorize(column.to_numpy(dtype=object))
+        return np.asarray(text_codes), np.asarray(text_uniques, dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return np.asarray(codes), np.asarray(uniques)
+
+
 def parse_period_codes(
     values: pd.Series | np.ndarray | list[object], freq: Frequency
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Like :func:`parse_periods`, also returning each row's code among the distinct input
     values (-1 where missing), so callers can tell identical stamps apart cheaply."""
     series = pd.Series(values)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize(series)
     u = pd.Series(uniques, dtype=object)
     out = np.zeros(len(u), dtype=np.int64)
     ok = np.zeros(len(u), dtype=bool)
