@@ -121,8 +121,9 @@ def _tables(sc: object) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _status(score: pd.Series) -> pd.Series:
-    return pd.cut(score, [-np.inf, 1 / 3, 2 / 3, np.inf], right=False,
-                  labels=["red", "amber", "green"])
+    return pd.cut(
+        score, [-np.inf, 1 / 3, 2 / 3, np.inf], right=False, labels=["red", "amber", "green"]
+    )
 
 
 def run_pandas_careful(sc: object, frame: pd.DataFrame) -> dict[str, float]:
@@ -181,8 +182,11 @@ def run_pandas_naive(sc: object, frame: pd.DataFrame) -> dict[str, float]:
     return {"evaluate_s": t1 - t0, "total_s": t1 - t0, "check": float(total.mean())}
 
 
-RUNNERS = {"engine": run_engine, "pandas_careful": run_pandas_careful,
-           "pandas_naive": run_pandas_naive}
+RUNNERS = {
+    "engine": run_engine,
+    "pandas_careful": run_pandas_careful,
+    "pandas_naive": run_pandas_naive,
+}
 
 
 def _child(name: str, n_units: int, n_periods: int) -> None:
@@ -212,25 +216,43 @@ def main() -> None:
     results = {}
     for name in args.only or ["engine", "pandas_careful", "pandas_naive"]:
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", name, "--units", str(args.units),
-             "--periods", str(args.periods)],
-            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                name,
+                "--units",
+                str(args.units),
+                "--periods",
+                str(args.periods),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
         print(f"{name}: {results[name]}", file=sys.stderr)
-    machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-               f"Python {platform.python_version()}, numpy {np.__version__}, "
-               f"pandas {pd.__version__}")
+    machine = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"pandas {pd.__version__}"
+    )
     print(f"\n{args.units} org units x {N_IND} indicators x {args.periods} periods; {machine}\n")
     print("| implementation | wall time (s) | peak RSS (MB) | RSS added by the run (MB) |")
     print("| --- | ---: | ---: | ---: |")
     for name, r in results.items():
-        print(f"| {name} | {r['total_s']:.2f} | {r['peak_rss_mb']:.0f} | "
-              f"{r['peak_over_inputs_mb']:.0f} |")
+        print(
+            f"| {name} | {r['total_s']:.2f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['peak_over_inputs_mb']:.0f} |"
+        )
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps({"machine": machine, "units": args.units,
-                                             "periods": args.periods, "results": results},
-                                            indent=2))
+    Path(args.output).write_text(
+        json.dumps(
+            {"machine": machine, "units": args.units, "periods": args.periods, "results": results},
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -28,29 +28,101 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-UNITS = {"EUR", "kEUR", "percent", "day", "count", "hour", "person", "ppm", "dimensionless",
-         "score_point"}
-DIMENSION = {"EUR": "money", "kEUR": "money", "day": "time", "hour": "time",
-             "percent": "ratio", "dimensionless": "ratio", "ppm": "ratio", "count": "count",
-             "person": "count", "score_point": "count"}
+UNITS = {
+    "EUR",
+    "kEUR",
+    "percent",
+    "day",
+    "count",
+    "hour",
+    "person",
+    "ppm",
+    "dimensionless",
+    "score_point",
+}
+DIMENSION = {
+    "EUR": "money",
+    "kEUR": "money",
+    "day": "time",
+    "hour": "time",
+    "percent": "ratio",
+    "dimensionless": "ratio",
+    "ppm": "ratio",
+    "count": "count",
+    "person": "count",
+    "score_point": "count",
+}
 PERSPECTIVES = ["financial", "customer", "internal_process", "learning_growth"]
 FORMULA_FUNCTIONS = {"abs", "min", "max", "if_"}
 
 PEOPLE_KEYS = {"owner", "data_steward", "review_facilitator", "executive_sponsor", "contributors"}
 KEYS = {
-    "scorecard": {"$schema", "id", "name", "description", "review_frequency", "rollup", "missing",
-                  "status_bands", "perspectives", "org_units", "objectives", "indicators",
-                  "links", "initiatives", "assignments", "targets", "target_sets", "sources"},
+    "scorecard": {
+        "$schema",
+        "id",
+        "name",
+        "description",
+        "review_frequency",
+        "rollup",
+        "missing",
+        "status_bands",
+        "perspectives",
+        "org_units",
+        "objectives",
+        "indicators",
+        "links",
+        "initiatives",
+        "assignments",
+        "targets",
+        "target_sets",
+        "sources",
+    },
     "org_unit": {"id", "name", "parent", "weight", "tags", "children"},
-    "objective": {"id", "name", "perspective", "weight", "rollup", "parent", "tier", "tags",
-                  "description", "indicators"} | PEOPLE_KEYS,
-    "indicator": {"id", "name", "objective", "unit", "polarity", "lead_lag", "frequency",
-                  "time_aggregation", "org_aggregation", "formula", "scoring", "thresholds",
-                  "weight", "tier", "tags", "description"} | PEOPLE_KEYS,
+    "objective": {
+        "id",
+        "name",
+        "perspective",
+        "weight",
+        "rollup",
+        "parent",
+        "tier",
+        "tags",
+        "description",
+        "indicators",
+    }
+    | PEOPLE_KEYS,
+    "indicator": {
+        "id",
+        "name",
+        "objective",
+        "unit",
+        "polarity",
+        "lead_lag",
+        "frequency",
+        "time_aggregation",
+        "org_aggregation",
+        "formula",
+        "scoring",
+        "thresholds",
+        "weight",
+        "tier",
+        "tags",
+        "description",
+    }
+    | PEOPLE_KEYS,
     "thresholds": {"baseline", "red_flag", "target", "stretch", "lower", "upper"},
     "link": {"cause", "effect", "sign", "weight", "lag", "feedback", "description"},
-    "initiative": {"id", "name", "objectives", "owner", "start", "end", "budget", "status",
-                   "description"},
+    "initiative": {
+        "id",
+        "name",
+        "objectives",
+        "owner",
+        "start",
+        "end",
+        "budget",
+        "status",
+        "description",
+    },
     "target_set": {"name", "provenance", "file", "targets"},
     "source": {"id", "uri", "options", "description"},
 }
@@ -96,8 +168,12 @@ def main() -> int:
 
     # --- keys of every section
     check_keys(doc, "scorecard", "acme.yaml")
-    for sec, key in (("link", "links"), ("initiative", "initiatives"),
-                     ("target_set", "target_sets"), ("source", "sources")):
+    for sec, key in (
+        ("link", "links"),
+        ("initiative", "initiatives"),
+        ("target_set", "target_sets"),
+        ("source", "sources"),
+    ):
         for k, item in enumerate(doc.get(key, []) or []):
             check_keys(item, sec, f"{key}[{k}]")
     for obj in doc.get("objectives", []):
@@ -179,7 +255,8 @@ def main() -> int:
             names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
             for name in names - FORMULA_FUNCTIONS:
                 if name not in indicators and name not in {
-                        i["id"] for o in doc["objectives"] for i in o.get("indicators", [])}:
+                    i["id"] for o in doc["objectives"] for i in o.get("indicators", [])
+                }:
                     problem(f"indicator {iid}: formula references unknown id {name!r}")
 
     # --- links and initiatives
@@ -198,7 +275,9 @@ def main() -> int:
             problem(f"link {k}: unknown cause/effect {link['cause']!r} -> {link['effect']!r}")
             continue
         if order[pc] < order[pe]:
-            problem(f"link {k}: {link['cause']} ({pc}) -> {link['effect']} ({pe}) runs down the map")
+            problem(
+                f"link {k}: {link['cause']} ({pc}) -> {link['effect']} ({pe}) runs down the map"
+            )
         if not 0 <= int(link.get("lag", 0)) <= 3:
             problem(f"link {k}: lag {link.get('lag')} outside 0..3")
         if str(link.get("sign", "+")) not in {"+", "-"}:
@@ -243,16 +322,23 @@ def main() -> int:
         if ind.get("time_aggregation") == "ratio_of_sums":
             if den is None:
                 problem(f"{where}: ratio row without denominator")
-            if value is not None and num is not None and den:
-                if not math.isclose(value, num / den, rel_tol=0, abs_tol=0.006):
-                    problem(f"{where}: value {value} != {num}/{den}")
+            if (
+                value is not None
+                and num is not None
+                and den
+                and not math.isclose(value, num / den, rel_tol=0, abs_tol=0.006)
+            ):
+                problem(f"{where}: value {value} != {num}/{den}")
             if value is None and num is None:
                 missing += 1
         elif value is None:
             missing += 1
     expected = {f"{y}-{m:02d}" for y in (2023, 2024, 2025) for m in range(1, 13)}
     if periods != expected:
-        problem(f"periods in observations: {sorted(periods ^ expected)[:5]} differ from 2023-01..2025-12")
+        problem(
+            f"periods in observations: {sorted(periods ^ expected)[:5]} differ from "
+            "2023-01..2025-12"
+        )
     share = missing / len(obs)
     if not 0.005 <= share <= 0.02:
         problem(f"missing share {share:.1%} is not about 1 %")
@@ -281,8 +367,10 @@ def main() -> int:
                 problem(f"{where}: unknown org unit {r['org_unit']!r}")
             if not (r["start"] <= r["end"]):
                 problem(f"{where}: start {r['start']} after end {r['end']}")
-            vals = {f: number(r[f]) for f in ("baseline", "red_flag", "target", "stretch",
-                                                "lower", "upper")}
+            vals = {
+                f: number(r[f])
+                for f in ("baseline", "red_flag", "target", "stretch", "lower", "upper")
+            }
             order_problems(vals, polarity[r["indicator"]], where)
             values[(r["indicator"], r["org_unit"], r["start"], r["end"])] = vals
         # Additive indicators: parent = sum of the children that have a row.
@@ -299,8 +387,9 @@ def main() -> int:
                     continue
                 total = sum(k[f] or 0.0 for k in kids)
                 if not math.isclose(v, total, rel_tol=1e-9, abs_tol=1e-6):
-                    problem(f"{path.name}: {iid} {org} {start}..{end} {f} {v} != children's "
-                            f"sum {total}")
+                    problem(
+                        f"{path.name}: {iid} {org} {start}..{end} {f} {v} != children's sum {total}"
+                    )
 
     # --- the counts the example promises
     n_obj, n_ind, n_links = len(objectives), len(indicators), len(doc.get("links", []))
@@ -318,8 +407,10 @@ def main() -> int:
     if size > 3_000_000:
         problem(f"observations.csv is {size} bytes; keep it under ~3 MB")
 
-    print(f"acme.yaml: {n_obj} objectives, {n_ind} indicators, {n_links} links, "
-          f"{len(parent)} org units; without owner: {', '.join(unowned)}")
+    print(
+        f"acme.yaml: {n_obj} objectives, {n_ind} indicators, {n_links} links, "
+        f"{len(parent)} org units; without owner: {', '.join(unowned)}"
+    )
     print(f"observations.csv: {len(obs)} rows, {missing} missing ({share:.1%}), {size} bytes")
     if problems:
         print(f"{len(problems)} problem(s):")

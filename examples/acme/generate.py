@@ -37,7 +37,6 @@ The story planted in the numbers (see README.md):
 
 from __future__ import annotations
 
-import copy
 import csv
 import math
 from collections import defaultdict
@@ -60,43 +59,105 @@ BUS = ("industrial", "automotive", "aerospace")
 SALES = {bu: f"{bu}_sales" for bu in BUS}
 OPS = {bu: f"{bu}_operations" for bu in BUS}
 # Aerospace has no service department: its programme managers in sales do the service.
-SERVICE = {"industrial": "industrial_service", "automotive": "automotive_service",
-           "aerospace": "aerospace_sales"}
+SERVICE = {
+    "industrial": "industrial_service",
+    "automotive": "automotive_service",
+    "aerospace": "aerospace_sales",
+}
 
-OBS_COLUMNS = ["indicator", "org_unit", "period", "value", "unit", "numerator", "denominator",
-               "source"]
-TARGET_COLUMNS = ["indicator", "org_unit", "start", "end", "baseline", "red_flag", "target",
-                  "stretch", "lower", "upper"]
+OBS_COLUMNS = [
+    "indicator",
+    "org_unit",
+    "period",
+    "value",
+    "unit",
+    "numerator",
+    "denominator",
+    "source",
+]
+TARGET_COLUMNS = [
+    "indicator",
+    "org_unit",
+    "start",
+    "end",
+    "baseline",
+    "red_flag",
+    "target",
+    "stretch",
+    "lower",
+    "upper",
+]
 
 # System of record per indicator (the `source` column).
 SOURCE = {
-    "revenue": "erp", "order_intake": "erp", "gross_profit": "erp", "cost_per_order": "erp",
-    "days_sales_outstanding": "erp", "inventory_days": "erp", "on_time_orders": "erp",
-    "orders_shipped": "erp", "order_lead_time": "erp", "new_product_revenue_share": "erp",
-    "net_promoter_score": "survey", "customer_satisfaction": "survey",
-    "employee_engagement_score": "survey", "customer_complaints": "qms",
-    "defect_rate_ppm": "qms", "iso9001_audit_passed": "qms",
-    "key_account_share_of_wallet": "crm", "new_customers": "crm", "digital_order_share": "crm",
-    "service_response_time": "crm", "first_contact_resolution": "crm",
-    "first_pass_yield": "mes", "oee": "mes", "unplanned_downtime_hours": "mes",
-    "scrap_cost": "mes", "lost_time_injury_frequency": "ehs", "near_miss_reports": "ehs",
-    "pipeline_projects": "plm", "training_hours_per_employee": "hris",
-    "certified_operators_pct": "hris", "employee_turnover_rate": "hris", "headcount": "hris",
+    "revenue": "erp",
+    "order_intake": "erp",
+    "gross_profit": "erp",
+    "cost_per_order": "erp",
+    "days_sales_outstanding": "erp",
+    "inventory_days": "erp",
+    "on_time_orders": "erp",
+    "orders_shipped": "erp",
+    "order_lead_time": "erp",
+    "new_product_revenue_share": "erp",
+    "net_promoter_score": "survey",
+    "customer_satisfaction": "survey",
+    "employee_engagement_score": "survey",
+    "customer_complaints": "qms",
+    "defect_rate_ppm": "qms",
+    "iso9001_audit_passed": "qms",
+    "key_account_share_of_wallet": "crm",
+    "new_customers": "crm",
+    "digital_order_share": "crm",
+    "service_response_time": "crm",
+    "first_contact_resolution": "crm",
+    "first_pass_yield": "mes",
+    "oee": "mes",
+    "unplanned_downtime_hours": "mes",
+    "scrap_cost": "mes",
+    "lost_time_injury_frequency": "ehs",
+    "near_miss_reports": "ehs",
+    "pipeline_projects": "plm",
+    "training_hours_per_employee": "hris",
+    "certified_operators_pct": "hris",
+    "employee_turnover_rate": "hris",
+    "headcount": "hris",
     "it_system_availability": "itsm",
 }
 
 # Decimals written per indicator (in its declared unit).
 DECIMALS = {
-    "revenue": 0, "order_intake": 0, "gross_profit": 0, "scrap_cost": 0, "cost_per_order": 2,
-    "days_sales_outstanding": 1, "inventory_days": 1, "order_lead_time": 1,
-    "net_promoter_score": 0, "customer_satisfaction": 2, "customer_complaints": 0,
-    "key_account_share_of_wallet": 1, "new_customers": 0, "first_pass_yield": 2,
-    "defect_rate_ppm": 0, "oee": 1, "unplanned_downtime_hours": 1,
-    "new_product_revenue_share": 1, "pipeline_projects": 0, "service_response_time": 2,
-    "first_contact_resolution": 1, "lost_time_injury_frequency": 2, "near_miss_reports": 0,
-    "training_hours_per_employee": 2, "certified_operators_pct": 1,
-    "employee_turnover_rate": 1, "employee_engagement_score": 1, "headcount": 0,
-    "digital_order_share": 1, "it_system_availability": 2, "on_time_orders": 0,
+    "revenue": 0,
+    "order_intake": 0,
+    "gross_profit": 0,
+    "scrap_cost": 0,
+    "cost_per_order": 2,
+    "days_sales_outstanding": 1,
+    "inventory_days": 1,
+    "order_lead_time": 1,
+    "net_promoter_score": 0,
+    "customer_satisfaction": 2,
+    "customer_complaints": 0,
+    "key_account_share_of_wallet": 1,
+    "new_customers": 0,
+    "first_pass_yield": 2,
+    "defect_rate_ppm": 0,
+    "oee": 1,
+    "unplanned_downtime_hours": 1,
+    "new_product_revenue_share": 1,
+    "pipeline_projects": 0,
+    "service_response_time": 2,
+    "first_contact_resolution": 1,
+    "lost_time_injury_frequency": 2,
+    "near_miss_reports": 0,
+    "training_hours_per_employee": 2,
+    "certified_operators_pct": 1,
+    "employee_turnover_rate": 1,
+    "employee_engagement_score": 1,
+    "headcount": 0,
+    "digital_order_share": 1,
+    "it_system_availability": 2,
+    "on_time_orders": 0,
     "orders_shipped": 0,
 }
 
@@ -184,10 +245,14 @@ PLAN_FACTOR = {
 }
 BUDGET_MARGIN = {"industrial": 0.32, "automotive": 0.27, "aerospace": 0.35}
 HEADCOUNT_PLAN = {
-    "industrial_sales": (44, 45, 46), "industrial_operations": (300, 305, 312),
-    "industrial_service": (58, 60, 61), "automotive_sales": (31, 31, 32),
-    "automotive_operations": (385, 390, 395), "automotive_service": (44, 45, 46),
-    "aerospace_sales": (38, 41, 44), "aerospace_operations": (178, 192, 206),
+    "industrial_sales": (44, 45, 46),
+    "industrial_operations": (300, 305, 312),
+    "industrial_service": (58, 60, 61),
+    "automotive_sales": (31, 31, 32),
+    "automotive_operations": (385, 390, 395),
+    "automotive_service": (44, 45, 46),
+    "aerospace_sales": (38, 41, 44),
+    "aerospace_operations": (178, 192, 206),
 }
 TRAINING_BASE = {"sales": 2.3, "operations": 2.8, "service": 2.6}
 TRAINING_REF = 2.8  # the reference level in the quality equations
@@ -218,8 +283,9 @@ def simulate(rng: np.random.Generator) -> dict:
     n_all = N + PRE
     for dept, plan in HEADCOUNT_PLAN.items():
         bu = dept.split("_")[0]
-        monthly_plan = np.interp(np.arange(N), [0, 12, 24, 35], [plan[0], plan[1], plan[2],
-                                                              plan[2] * 1.01])
+        monthly_plan = np.interp(
+            np.arange(N), [0, 12, 24, 35], [plan[0], plan[1], plan[2], plan[2] * 1.01]
+        )
         drift = np.cumsum(normal(0.004))
         drift -= drift.mean()
         factor = 1 + drift
@@ -266,15 +332,18 @@ def simulate(rng: np.random.Generator) -> dict:
     ppm_rel: dict[str, np.ndarray] = {}
     for bu in BUS:
         ops = OPS[bu]
-        t_lag2 = training_full[ops][PRE - 2:PRE - 2 + N]  # training[t-2]
+        t_lag2 = training_full[ops][PRE - 2 : PRE - 2 + N]  # training[t-2]
         turnover_prev = lag(sim["employee_turnover_rate"][bu], 1)
         base_fpy = {"industrial": 96.2, "automotive": 95.7, "aerospace": 97.3}[bu]
-        fpy = (base_fpy + 1.3 * (t_lag2 - TRAINING_REF) - 0.15 * (turnover_prev - 8.0)
-               + normal(0.3))
+        fpy = base_fpy + 1.3 * (t_lag2 - TRAINING_REF) - 0.15 * (turnover_prev - 8.0) + normal(0.3)
         sim["first_pass_yield"][ops] = np.minimum(fpy, 99.6)
         base_ppm = {"industrial": 410.0, "automotive": 240.0, "aerospace": 130.0}[bu]
-        ppm = (base_ppm * np.exp(-0.32 * (t_lag2 - TRAINING_REF))
-               * (1 + 0.04 * (turnover_prev - 8.0)) * rng.lognormal(0.0, 0.07, N))
+        ppm = (
+            base_ppm
+            * np.exp(-0.32 * (t_lag2 - TRAINING_REF))
+            * (1 + 0.04 * (turnover_prev - 8.0))
+            * rng.lognormal(0.0, 0.07, N)
+        )
         sim["defect_rate_ppm"][ops] = ppm
         ppm_rel[bu] = ppm / base_ppm
 
@@ -290,8 +359,9 @@ def simulate(rng: np.random.Generator) -> dict:
             margin -= 0.055 * CRISIS  # under-absorbed fixed cost, price-downs
         sim["gross_profit"][SALES[bu]] = revenue * margin
 
-        shipped = np.round(ORDERS_2023[bu] * (1 + GROWTH[bu]) ** TY * SEAS[bu][MONTH] * demand
-                           * (1 + normal(0.03)))
+        shipped = np.round(
+            ORDERS_2023[bu] * (1 + GROWTH[bu]) ** TY * SEAS[bu][MONTH] * demand * (1 + normal(0.03))
+        )
         sim["orders_shipped"][OPS[bu]] = shipped
         otd = {"industrial": 0.957, "automotive": 0.947, "aerospace": 0.962}[bu] + normal(0.008)
         if bu == "automotive":
@@ -302,17 +372,23 @@ def simulate(rng: np.random.Generator) -> dict:
         sim["on_time_orders"][OPS[bu]] = rng.binomial(shipped.astype(np.int64), otd).astype(float)
 
         processed = np.round(shipped * (1 + normal(0.02)))
-        cpo = {"industrial": 46.0 * (1 + 0.075 * TY),  # logistics costs creeping up
-               "automotive": 80.0 * (1 + 0.02 * TY) * (1 + 0.18 * CRISIS),
-               "aerospace": 205.0 * (1 - 0.015 * TY)}[bu] * (1 + normal(0.03))
+        cpo = {
+            "industrial": 46.0 * (1 + 0.075 * TY),  # logistics costs creeping up
+            "automotive": 80.0 * (1 + 0.02 * TY) * (1 + 0.18 * CRISIS),
+            "aerospace": 205.0 * (1 - 0.015 * TY),
+        }[bu] * (1 + normal(0.03))
         num = np.round(cpo * processed)
         sim["cost_per_order:num"][SALES[bu]] = num
         sim["cost_per_order:den"][SALES[bu]] = processed
         sim["cost_per_order"][SALES[bu]] = num / processed
 
         sim["new_customers"][SALES[bu]] = rng.poisson(
-            {"industrial": 5.5 + 0 * TY, "automotive": 1.6 - 0.6 * CRISIS,
-             "aerospace": 1.2 + 0.2 * TY}[bu]).astype(float)
+            {
+                "industrial": 5.5 + 0 * TY,
+                "automotive": 1.6 - 0.6 * CRISIS,
+                "aerospace": 1.2 + 0.2 * TY,
+            }[bu]
+        ).astype(float)
         sim["digital_order_share"][SALES[bu]] = {
             "industrial": 19 + 24 * ramp("2024-01", "2025-06") + normal(1.0),
             "automotive": 58 + 7 * TY / 3 + normal(0.8),
@@ -350,23 +426,30 @@ def simulate(rng: np.random.Generator) -> dict:
         }[bu] + normal(1.0)
         sim["oee"][ops] = oee
         fpy = sim["first_pass_yield"][ops]
-        sim["scrap_cost"][ops] = (sim["revenue"][SALES[bu]] * (100.0 - fpy) / 100.0 * 0.32
-                                  * (1 + normal(0.05)))
+        sim["scrap_cost"][ops] = (
+            sim["revenue"][SALES[bu]] * (100.0 - fpy) / 100.0 * 0.32 * (1 + normal(0.05))
+        )
         sim["certified_operators_pct"][ops] = {
             "industrial": 81.5 + 8.0 * ramp("2024-03", "2025-06"),
             "automotive": 86.5 - 3.0 * CRISIS,
             "aerospace": 91.0 + 0 * TY,
         }[bu] + normal(0.5)
-        sim["lost_time_injury_frequency"][ops] = np.maximum({
-            "industrial": 4.6 - 0.6 * TY,
-            "automotive": 3.0 + 1.0 * CRISIS,
-            "aerospace": 1.6 + 0 * TY,
-        }[bu] + normal(0.12), 0.0)
-        sim["near_miss_reports"][ops] = rng.poisson({
-            "industrial": 24.0 + 4.0 * TY,
-            "automotive": 18.0 - 7.0 * CRISIS,
-            "aerospace": 11.0 + 0 * TY,
-        }[bu]).astype(float)
+        sim["lost_time_injury_frequency"][ops] = np.maximum(
+            {
+                "industrial": 4.6 - 0.6 * TY,
+                "automotive": 3.0 + 1.0 * CRISIS,
+                "aerospace": 1.6 + 0 * TY,
+            }[bu]
+            + normal(0.12),
+            0.0,
+        )
+        sim["near_miss_reports"][ops] = rng.poisson(
+            {
+                "industrial": 24.0 + 4.0 * TY,
+                "automotive": 18.0 - 7.0 * CRISIS,
+                "aerospace": 11.0 + 0 * TY,
+            }[bu]
+        ).astype(float)
 
     # --- customers and service (complaints follow defects one month later)
     for bu in BUS:
@@ -374,20 +457,29 @@ def simulate(rng: np.random.Generator) -> dict:
         lam = {"industrial": 12.0, "automotive": 8.5, "aerospace": 2.5}[bu] * lag(ppm_rel[bu], 1)
         sim["customer_complaints"][svc] = rng.poisson(lam).astype(float)
         sim["customer_satisfaction"][svc] = {
-            "industrial": 8.15, "automotive": 8.05 - 0.7 * CRISIS, "aerospace": 8.55,
+            "industrial": 8.15,
+            "automotive": 8.05 - 0.7 * CRISIS,
+            "aerospace": 8.55,
         }[bu] + normal(0.12)
-        sim["service_response_time"][svc] = np.maximum({
-            "industrial": 5.6 - 0.3 * TY,
-            "automotive": 4.0 + 2.6 * CRISIS,
-            "aerospace": 3.2 + 0 * TY,
-        }[bu] + normal(0.4), 0.5)
+        sim["service_response_time"][svc] = np.maximum(
+            {
+                "industrial": 5.6 - 0.3 * TY,
+                "automotive": 4.0 + 2.6 * CRISIS,
+                "aerospace": 3.2 + 0 * TY,
+            }[bu]
+            + normal(0.4),
+            0.5,
+        )
         sim["first_contact_resolution"][svc] = {
             "industrial": 72.0 + 3.0 * TY,
             "automotive": 77.0 - 8.0 * CRISIS,
             "aerospace": 82.0 + 0 * TY,
         }[bu] + normal(1.5)
-        nps_base = {"industrial": 32.0 + 2.0 * TY, "automotive": 30.0 + 0 * TY,
-                    "aerospace": 43.0 + 0 * TY}[bu]
+        nps_base = {
+            "industrial": 32.0 + 2.0 * TY,
+            "automotive": 30.0 + 0 * TY,
+            "aerospace": 43.0 + 0 * TY,
+        }[bu]
         sim["net_promoter_score"][bu] = nps_base - 15.0 * (lag(ppm_rel[bu], 1) - 1.0) + normal(4.0)
         sim["key_account_share_of_wallet"][bu] = {
             "industrial": 22.5 + 2.3 * TY,
@@ -423,7 +515,7 @@ def fmt(x: float | None, decimals: int) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
     if decimals <= 0:
-        return str(int(round(x)))
+        return str(round(x))
     return f"{round(float(x), decimals):.{decimals}f}"
 
 
@@ -438,21 +530,31 @@ def reported_unit(ind: str, org: str, t: int, declared: str) -> tuple[str, float
     return declared, 1.0, DECIMALS[ind]
 
 
-def observation_rows(sim: dict, indicators: dict[str, dict],
-                     rng: np.random.Generator) -> list[dict[str, str]]:
+def observation_rows(
+    sim: dict, indicators: dict[str, dict], rng: np.random.Generator
+) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for ind, spec in indicators.items():
         if spec.get("formula"):
             continue  # calculated from its inputs
         if ind not in sim:
             raise SystemExit(f"generate.py has no series for indicator {ind!r}; add one")
-        categorical = isinstance(spec.get("scoring"), dict) and \
-            spec["scoring"].get("method") == "categorical"
+        categorical = (
+            isinstance(spec.get("scoring"), dict) and spec["scoring"].get("method") == "categorical"
+        )
         ratio = spec.get("time_aggregation") == "ratio_of_sums"
         for org, series in sim[ind].items():
             for t, period in enumerate(PERIODS):
-                row = {"indicator": ind, "org_unit": org, "period": period, "value": "",
-                       "unit": "", "numerator": "", "denominator": "", "source": SOURCE[ind]}
+                row = {
+                    "indicator": ind,
+                    "org_unit": org,
+                    "period": period,
+                    "value": "",
+                    "unit": "",
+                    "numerator": "",
+                    "denominator": "",
+                    "source": SOURCE[ind],
+                }
                 if categorical:
                     row["value"] = series[t]
                 else:
@@ -470,11 +572,18 @@ def observation_rows(sim: dict, indicators: dict[str, dict],
                 rows.append(row)
     # About 1 % of cells go missing: at random before the last month (never the categorical
     # audit status), and in 2025-12 just one late HR extract.
-    candidates = [i for i, r in enumerate(rows)
-                  if r["indicator"] != "iso9001_audit_passed" and r["period"] != PERIODS[-1]]
+    candidates = [
+        i
+        for i, r in enumerate(rows)
+        if r["indicator"] != "iso9001_audit_passed" and r["period"] != PERIODS[-1]
+    ]
     k = round(MISSING_SHARE * len(rows))
-    late = [i for i, r in enumerate(rows) if (r["indicator"], r["org_unit"], r["period"])
-            == ("employee_turnover_rate", "aerospace", PERIODS[-1])]
+    late = [
+        i
+        for i, r in enumerate(rows)
+        if (r["indicator"], r["org_unit"], r["period"])
+        == ("employee_turnover_rate", "aerospace", PERIODS[-1])
+    ]
     for i in sorted(rng.choice(candidates, size=k - len(late), replace=False)) + late:
         r = rows[i]
         r["value"] = ""
@@ -507,15 +616,20 @@ class Targets:
         self.rows: list[dict[str, object]] = []
 
     def add(self, ind: str, org: str | None, start: str, end: str, **values: float | None) -> None:
-        row: dict[str, object] = {"indicator": ind, "org_unit": org or "", "start": start,
-                                  "end": end}
+        row: dict[str, object] = {
+            "indicator": ind,
+            "org_unit": org or "",
+            "start": start,
+            "end": end,
+        }
         for f in TARGET_COLUMNS[4:]:
             v = values.get(f)
             row[f] = "" if v is None else v
         self.rows.append(row)
 
-    def additive(self, ind: str, leaf_rows: dict[str, list[tuple[str, str, dict]]],
-                 decimals: int = 0) -> None:
+    def additive(
+        self, ind: str, leaf_rows: dict[str, list[tuple[str, str, dict]]], decimals: int = 0
+    ) -> None:
         """Rows per reporting leaf, then every ancestor's row as the sum of its children's."""
         totals: dict[tuple[str, str, str], dict[str, float]] = {}
         for leaf, spans in leaf_rows.items():
@@ -534,61 +648,85 @@ class Targets:
     def csv_rows(self) -> list[dict[str, object]]:
         """Rows by indicator, then span, then org chart order (all-units rows first)."""
         order = {org: k for k, org in enumerate(self.parent)}
-        return sorted(self.rows, key=lambda r: (str(r["indicator"]), str(r["start"]),
-                                                order.get(str(r["org_unit"]), -1)))
+        return sorted(
+            self.rows,
+            key=lambda r: (str(r["indicator"]), str(r["start"]), order.get(str(r["org_unit"]), -1)),
+        )
 
 
 def num(v: float, decimals: int) -> float | int:
-    return int(round(v)) if decimals <= 0 else round(float(v), decimals)
+    return round(v) if decimals <= 0 else round(float(v), decimals)
 
 
 # Non-additive per-unit targets: (red_flag, target, stretch) per org unit and year.
 PER_UNIT = {
     "days_sales_outstanding": {
-        "industrial": (60, 52, 48), "automotive": (65, 55, 50), "aerospace": (70, 62, 58)},
+        "industrial": (60, 52, 48),
+        "automotive": (65, 55, 50),
+        "aerospace": (70, 62, 58),
+    },
     "order_lead_time": {
-        "industrial_operations": (15, 12, 10), "automotive_operations": (9, 7, 6),
-        "aerospace_operations": (55, 45, 40)},
+        "industrial_operations": (15, 12, 10),
+        "automotive_operations": (9, 7, 6),
+        "aerospace_operations": (55, 45, 40),
+    },
     "defect_rate_ppm": {
-        "industrial_operations": (600, 400, 300), "automotive_operations": (400, 250, 180),
-        "aerospace_operations": (250, 150, 100)},
+        "industrial_operations": (600, 400, 300),
+        "automotive_operations": (400, 250, 180),
+        "aerospace_operations": (250, 150, 100),
+    },
     "service_response_time": {
-        "industrial_service": (8, 6, 4.5), "automotive_service": (6.5, 4.5, 3.5),
-        "aerospace_sales": (6, 4, 3)},
+        "industrial_service": (8, 6, 4.5),
+        "automotive_service": (6.5, 4.5, 3.5),
+        "aerospace_sales": (6, 4, 3),
+    },
     "cost_per_order": {
         "industrial_sales": {2023: (52, 47, 43), 2024: (52, 47, 43), 2025: (53, 48, 44)},
-        "automotive_sales": (90, 80, 75), "aerospace_sales": (235, 210, 195)},
+        "automotive_sales": (90, 80, 75),
+        "aerospace_sales": (235, 210, 195),
+    },
 }
 # Additive per-unit targets (red_flag, target, stretch) per reporting leaf, per month.
 ADDITIVE = {
     "customer_complaints": {
         "industrial_service": {2023: (19, 13, 10), 2024: (18, 12, 9), 2025: (18, 12, 9)},
-        "automotive_service": (14, 9, 7), "aerospace_sales": (5, 3, 2)},
+        "automotive_service": (14, 9, 7),
+        "aerospace_sales": (5, 3, 2),
+    },
     "unplanned_downtime_hours": {
-        "industrial_operations": (80, 60, 45), "automotive_operations": (70, 50, 40),
-        "aerospace_operations": (40, 30, 22)},
+        "industrial_operations": (80, 60, 45),
+        "automotive_operations": (70, 50, 40),
+        "aerospace_operations": (40, 30, 22),
+    },
     "near_miss_reports": {
-        "industrial_operations": (15, 22, 30), "automotive_operations": (12, 18, 24),
-        "aerospace_operations": (6, 10, 14)},
+        "industrial_operations": (15, 22, 30),
+        "automotive_operations": (12, 18, 24),
+        "aerospace_operations": (6, 10, 14),
+    },
 }
-PIPELINE = {"industrial": {2023: (11, 14, 17), 2024: (11, 14, 17), 2025: (11, 14, 17)},
-            "automotive": {2023: (9, 12, 15), 2024: (9, 12, 15), 2025: (9, 12, 15)},
-            "aerospace": {2023: (7, 9, 11), 2024: (8, 10, 12), 2025: (8, 11, 13)}}
+PIPELINE = {
+    "industrial": {2023: (11, 14, 17), 2024: (11, 14, 17), 2025: (11, 14, 17)},
+    "automotive": {2023: (9, 12, 15), 2024: (9, 12, 15), 2025: (9, 12, 15)},
+    "aerospace": {2023: (7, 9, 11), 2024: (8, 10, 12), 2025: (8, 11, 13)},
+}
 NEW_CUSTOMERS = {"industrial_sales": 5.0, "automotive_sales": 1.5, "aerospace_sales": 1.0}
 # Progress-scored: baseline (2022 actual) and (target, stretch) per year.
 PROGRESS = {
     "key_account_share_of_wallet": {
         "industrial": (22, {2023: 24, 2024: 26, 2025: 28}, 3),
         "automotive": (31, {2023: 32, 2024: 33, 2025: 35}, 3),
-        "aerospace": (18, {2023: 20, 2024: 23, 2025: 26}, 3)},
+        "aerospace": (18, {2023: 20, 2024: 23, 2025: 26}, 3),
+    },
     "new_product_revenue_share": {
         "industrial": (12, {2023: 13.5, 2024: 15.5, 2025: 18}, 3),
         "automotive": (15, {2023: 16, 2024: 17.5, 2025: 19}, 3),
-        "aerospace": (20, {2023: 21, 2024: 22.5, 2025: 24}, 3)},
+        "aerospace": (20, {2023: 21, 2024: 22.5, 2025: 24}, 3),
+    },
     "digital_order_share": {
         "industrial_sales": (18, {2023: 24, 2024: 32, 2025: 40}, 5),
         "automotive_sales": (58, {2023: 60, 2024: 63, 2025: 66}, 3),
-        "aerospace_sales": (8, {2023: 10, 2024: 14, 2025: 18}, 4)},
+        "aerospace_sales": (8, {2023: 10, 2024: 14, 2025: 18}, 4),
+    },
 }
 # Scale-free: one row for every org unit per year: (red_flag, target, stretch).
 UNIVERSAL = {
@@ -635,19 +773,30 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
                     rev = plan_revenue(bu, months, year)
                     margin = BUDGET_MARGIN[bu]
                     if scenario == "forecast":  # H2 re-forecast on the current trend
-                        rev = float(trend(bu)[months].mean()
-                                    * {"industrial": 0.99, "automotive": 0.865,
-                                       "aerospace": 0.985}[bu])
+                        rev = float(
+                            trend(bu)[months].mean()
+                            * {"industrial": 0.99, "automotive": 0.865, "aerospace": 0.985}[bu]
+                        )
                         margin = 0.225 if bu == "automotive" else margin
-                    value = {"revenue": rev,
-                             "order_intake": rev * BTB[bu],
-                             "gross_profit": rev * margin}[ind]
+                    value = {
+                        "revenue": rev,
+                        "order_intake": rev * BTB[bu],
+                        "gross_profit": rev * margin,
+                    }[ind]
                     if scenario == "forecast" and start < "2025-07":  # H1 at actuals
                         value = float(np.mean(sim[ind][SALES[bu]][months]))
                     t = round(value, -3)
                     leaf_rows[SALES[bu]].append(
-                        (start, end, {"red_flag": round(0.9 * t, -3), "target": t,
-                                      "stretch": round(1.08 * t, -3)}))
+                        (
+                            start,
+                            end,
+                            {
+                                "red_flag": round(0.9 * t, -3),
+                                "target": t,
+                                "stretch": round(1.08 * t, -3),
+                            },
+                        )
+                    )
         tg.additive(ind, leaf_rows)
 
     # --- gross margin: per BU (and its sales department) plus a group row
@@ -661,11 +810,25 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
             rev = plan_revenue(bu, months, year)
             rev_sum, gp_sum = rev_sum + rev, gp_sum + rev * margin / 100
             for org in (SALES[bu], bu):
-                tg.add("gross_margin_pct", org, start, end, red_flag=round(margin - 4, 1),
-                       target=round(margin, 1), stretch=round(margin + 3, 1))
+                tg.add(
+                    "gross_margin_pct",
+                    org,
+                    start,
+                    end,
+                    red_flag=round(margin - 4, 1),
+                    target=round(margin, 1),
+                    stretch=round(margin + 3, 1),
+                )
         group = gp_sum / rev_sum * 100
-        tg.add("gross_margin_pct", "acme", start, end, red_flag=round(group - 4, 1),
-               target=round(group, 1), stretch=round(group + 3, 1))
+        tg.add(
+            "gross_margin_pct",
+            "acme",
+            start,
+            end,
+            red_flag=round(group - 4, 1),
+            target=round(group, 1),
+            stretch=round(group + 3, 1),
+        )
 
     # --- order volumes (formula inputs), yearly at the operations departments
     for ind in ("orders_shipped", "on_time_orders"):
@@ -673,17 +836,31 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
         for bu in BUS:
             for year in years:
                 start, end, months = year_span(year)
-                plan = float(np.mean(ORDERS_2023[bu] * (1 + GROWTH[bu]) ** TY[months]
-                                     * SEAS[bu][MONTH[months]])) * PLAN_FACTOR[bu][year]
+                plan = (
+                    float(
+                        np.mean(
+                            ORDERS_2023[bu]
+                            * (1 + GROWTH[bu]) ** TY[months]
+                            * SEAS[bu][MONTH[months]]
+                        )
+                    )
+                    * PLAN_FACTOR[bu][year]
+                )
                 if scenario == "forecast" and bu == "automotive":
                     plan *= 0.88
                 plan = round(plan)
                 if ind == "orders_shipped":
-                    vals = {"red_flag": round(0.9 * plan), "target": plan,
-                            "stretch": round(1.05 * plan)}
+                    vals = {
+                        "red_flag": round(0.9 * plan),
+                        "target": plan,
+                        "stretch": round(1.05 * plan),
+                    }
                 else:
-                    vals = {"red_flag": round(0.9 * plan), "target": round(0.95 * plan),
-                            "stretch": round(0.98 * plan)}
+                    vals = {
+                        "red_flag": round(0.9 * plan),
+                        "target": round(0.95 * plan),
+                        "stretch": round(0.98 * plan),
+                    }
                 leaf_rows[OPS[bu]].append((start, end, vals))
         tg.additive(ind, leaf_rows)
 
@@ -701,11 +878,19 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
             acc += orders * np.array([red, target, stretch], dtype=float)
             weight += orders
             for o in leaf_bu(org):
-                tg.add("cost_per_order", o, start, end, red_flag=red, target=target,
-                       stretch=stretch)
+                tg.add(
+                    "cost_per_order", o, start, end, red_flag=red, target=target, stretch=stretch
+                )
         red, target, stretch = acc / weight
-        tg.add("cost_per_order", "acme", start, end, red_flag=round(red, 1),
-               target=round(target, 1), stretch=round(stretch, 1))
+        tg.add(
+            "cost_per_order",
+            "acme",
+            start,
+            end,
+            red_flag=round(red, 1),
+            target=round(target, 1),
+            stretch=round(stretch, 1),
+        )
 
     # --- other non-additive per-unit targets; the group row is the mean of the units
     forecast_override = {
@@ -713,8 +898,12 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
         ("defect_rate_ppm", "automotive_operations"): (500, 350, 250),
         ("service_response_time", "automotive_service"): (8, 6, 4.5),
     }
-    for ind in ("days_sales_outstanding", "order_lead_time", "defect_rate_ppm",
-                "service_response_time"):
+    for ind in (
+        "days_sales_outstanding",
+        "order_lead_time",
+        "defect_rate_ppm",
+        "service_response_time",
+    ):
         for year in years:
             start, end, _ = year_span(year)
             acc = np.zeros(3)
@@ -726,8 +915,15 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
                 for o in leaf_bu(org):
                     tg.add(ind, o, start, end, red_flag=red, target=target, stretch=stretch)
             red, target, stretch = acc / len(PER_UNIT[ind])
-            tg.add(ind, "acme", start, end, red_flag=round(red, 1), target=round(target, 1),
-                   stretch=round(stretch, 1))
+            tg.add(
+                ind,
+                "acme",
+                start,
+                end,
+                red_flag=round(red, 1),
+                target=round(target, 1),
+                stretch=round(stretch, 1),
+            )
 
     # --- additive per-unit targets (monthly values); parents are sums
     for ind, spec in ADDITIVE.items():
@@ -736,11 +932,15 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
             for year in years:
                 start, end, _ = year_span(year)
                 red, target, stretch = by_year(s, year)
-                if scenario == "forecast" and org == "automotive_service" and \
-                        ind == "customer_complaints":
+                if (
+                    scenario == "forecast"
+                    and org == "automotive_service"
+                    and ind == "customer_complaints"
+                ):
                     red, target, stretch = 20, 14, 10
-                leaf_rows[org].append((start, end, {"red_flag": red, "target": target,
-                                                    "stretch": stretch}))
+                leaf_rows[org].append(
+                    (start, end, {"red_flag": red, "target": target, "stretch": stretch})
+                )
         tg.additive(ind, leaf_rows)
 
     leaf_rows = defaultdict(list)
@@ -761,8 +961,13 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
             t = round(plan_revenue(bu, months, year) * (100 - fpy) / 100 * 0.32, -2)
             if scenario == "forecast" and bu == "automotive":
                 t = 95000.0
-            leaf_rows[OPS[bu]].append((start, end, {"red_flag": round(1.3 * t, -2), "target": t,
-                                                    "stretch": round(0.8 * t, -2)}))
+            leaf_rows[OPS[bu]].append(
+                (
+                    start,
+                    end,
+                    {"red_flag": round(1.3 * t, -2), "target": t, "stretch": round(0.8 * t, -2)},
+                )
+            )
     tg.additive("scrap_cost", leaf_rows)
 
     # Headcount: the budgeted headcount; red above plan + 5 %. BU-level stock: BU-level plans.
@@ -785,8 +990,9 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
             red, target, stretch = spec[year]
             if scenario == "forecast" and bu == "automotive":
                 red, target, stretch = 6, 8, 10
-            leaf_rows[bu].append((start, end, {"red_flag": red, "target": target,
-                                               "stretch": stretch}))
+            leaf_rows[bu].append(
+                (start, end, {"red_flag": red, "target": target, "stretch": stretch})
+            )
     tg.additive("pipeline_projects", leaf_rows)
 
     # --- progress-scored: baseline -> target -> stretch per unit, group row = mean
@@ -798,11 +1004,19 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
                 target = targets[year]
                 acc += np.array([baseline, target, target + step], dtype=float)
                 for o in leaf_bu(org):
-                    tg.add(ind, o, start, end, baseline=baseline, target=target,
-                           stretch=target + step)
+                    tg.add(
+                        ind, o, start, end, baseline=baseline, target=target, stretch=target + step
+                    )
             b, t, s = acc / len(spec)
-            tg.add(ind, "acme", start, end, baseline=round(b, 1), target=round(t, 1),
-                   stretch=round(s, 1))
+            tg.add(
+                ind,
+                "acme",
+                start,
+                end,
+                baseline=round(b, 1),
+                target=round(t, 1),
+                stretch=round(s, 1),
+            )
 
     # --- scale-free: one row for all units
     for ind, (red, target, stretch) in UNIVERSAL.items():
@@ -856,8 +1070,9 @@ def main() -> None:
     rows = observation_rows(sim, indicators, rng)
     write_csv(HERE / "observations.csv", OBS_COLUMNS, rows)
     for scenario in ("budget", "forecast"):
-        write_csv(HERE / f"targets_{scenario}.csv", TARGET_COLUMNS,
-                  build_targets(sim, parent, scenario))
+        write_csv(
+            HERE / f"targets_{scenario}.csv", TARGET_COLUMNS, build_targets(sim, parent, scenario)
+        )
     missing = sum(1 for r in rows if r["value"] == "" and r["numerator"] == "")
     print(f"observations.csv: {len(rows)} rows, {missing} missing values")
     print(f"training hours -> first-pass yield, correlation by lag: {lag_correlations(sim)}")

@@ -226,6 +226,7 @@ class Engine:
             freq=freq,
             trend_window=self.trend_window,
         )
+        ev = attrs.evolve(ev, engine=self)
         errors = self.plugins.notify_evaluated(ev)
         if errors:
             ev = attrs.evolve(ev, plugin_errors=tuple(errors))

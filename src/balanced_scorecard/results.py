@@ -24,6 +24,7 @@ from balanced_scorecard.model.people import Role
 from balanced_scorecard.model.scorecard import Scorecard
 
 if TYPE_CHECKING:
+    from balanced_scorecard.engine import Engine
     from balanced_scorecard.exceptions import PluginError
 
 __all__ = ["FRAME_COLUMNS", "Evaluation", "IndicatorLevel", "NodeLevel"]
@@ -128,6 +129,8 @@ class Evaluation:
     notes: pd.DataFrame
     target_set: str | None = None
     plugin_errors: tuple[PluginError, ...] = ()
+    #: The engine that produced the evaluation; its renderers serve :meth:`render`.
+    engine: Engine | None = attrs.field(default=None, eq=False, repr=False)
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -418,14 +421,13 @@ class Evaluation:
     # -- output ---------------------------------------------------------------------------
 
     def render(self, format: str = "text", **options: Any) -> str | bytes:
-        """Render with a registered renderer (``text``, ``json``, ``markdown``, ``html``)."""
-        from balanced_scorecard.plugins.manager import PluginManager
+        """Render with a renderer of the engine that made this evaluation (``text``,
+        ``json``, ``markdown``, ``html`` or a plugin's format)."""
+        if self.engine is not None:
+            return self.engine.render(self, format, **options)
+        from balanced_scorecard.engine import default_engine
 
-        return (
-            PluginManager(entry_points=format not in {"text", "json", "markdown", "html"})
-            .renderers[format]
-            .render(self, **options)
-        )
+        return default_engine().render(self, format, **options)
 
     def __str__(self) -> str:
         return str(self.render("text"))
