@@ -20,7 +20,6 @@ from balanced_scorecard.exceptions import (
     ObservationError,
     PluginError,
     Problem,
-    UnknownMethodError,
     UnknownNodeError,
 )
 from balanced_scorecard.model.scorecard import Scorecard
@@ -332,7 +331,3 @@ def targets_from_frame(
             )
         )
     return TargetSet(name=name, provenance=provenance, targets=rows)
-
-
-# Re-exported for the error message when a method name is unknown.
-_ = UnknownMethodError

@@ -447,7 +447,6 @@ def run_pipeline(
     ind_scores = np.ascontiguousarray(score.transpose(1, 0, 2))
     ind_status = np.ascontiguousarray(status.transpose(1, 0, 2))
     del score, status
-    levels: list[NodeLevel] = []
     child_scores, child_status = ind_scores, ind_status
     specs = [
         (
@@ -466,8 +465,8 @@ def run_pipeline(
         ),
         ("scorecard", (scorecard,), per_parent, scorecard.perspectives, [scorecard.rollup]),
     ]
-    child_weight = child_contrib = None
-    results: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    # Per level: (score, status, effective weight and contribution of its children).
+    results: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for _kind, nodes, par, children, methods in specs:
         w = _weights([c.weight for c in children], periods, freq)  # type: ignore[attr-defined]
         sc_, weight, contrib = _rollup_level(
@@ -481,9 +480,9 @@ def run_pipeline(
             plugins=rollup_methods,
             green=green,
         )
-        results.append((sc_, weight, contrib))
         child_scores, child_status = sc_, status_codes(sc_, bounds)
-    ind_weight, ind_contrib = results[0][1], results[0][2]
+        results.append((sc_, child_status, weight, contrib))
+    ind_weight, ind_contrib = results[0][2], results[0][3]
     indicator_level = IndicatorLevel(
         ids=tuple(i.id for i in scorecard.indicators),
         parent=ind_parent,
@@ -504,22 +503,21 @@ def run_pipeline(
     )
     node_levels = []
     for k, (kind, nodes, _par, _children, _methods) in enumerate(specs):
-        sc_ = results[k][0]
-        up_weight = results[k + 1][1] if k + 1 < len(results) else np.ones_like(sc_)
-        up_contrib = results[k + 1][2] if k + 1 < len(results) else sc_
+        sc_, st_ = results[k][0], results[k][1]
+        up_weight = results[k + 1][2] if k + 1 < len(results) else np.ones_like(sc_)
+        up_contrib = results[k + 1][3] if k + 1 < len(results) else sc_
         node_levels.append(
             NodeLevel(
                 kind=kind,
                 ids=tuple(n.id for n in nodes),  # type: ignore[attr-defined]
                 parent=specs[k + 1][2] if k + 1 < len(specs) else np.full(1, -1),
                 score=sc_,
-                status=status_codes(sc_, bounds),
+                status=st_,
                 trend=trend(sc_, window=trend_window),
                 weight=up_weight,
                 contribution=up_contrib,
             )
         )
-    del levels, child_weight, child_contrib
     notes_frame = pd.DataFrame(notes, columns=["indicator", "rule", "severity", "count", "message"])
     return Evaluation(
         scorecard=scorecard,

@@ -56,6 +56,15 @@ def _key(key: Any) -> str:
     return str(key)
 
 
+def frozen_options(value: Any) -> tuple[tuple[str, Any], ...]:
+    """Converter for keyword options (scoring params, source options): sorted frozen pairs."""
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+    return tuple((str(k), freeze(v)) for k, v in value)
+
+
 def thaw(value: Any) -> Any:
     """Undo :func:`freeze`: dicts and lists again."""
     if isinstance(value, FrozenMap):

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from balanced_scorecard.exceptions import ModelError
-from balanced_scorecard.model._convert import freeze, str_tuple, thaw
+from balanced_scorecard.model._convert import frozen_options, str_tuple, thaw
 from balanced_scorecard.model.enums import (
     Frequency,
     LeadLag,
@@ -21,14 +21,6 @@ from balanced_scorecard.model.targets import Thresholds
 from balanced_scorecard.model.weights import Weight, to_weight
 
 __all__ = ["Indicator", "Scoring"]
-
-
-def _params(value: Any) -> tuple[tuple[str, Any], ...]:
-    if value is None:
-        return ()
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
-    return tuple((str(k), freeze(v)) for k, v in value)
 
 
 @attrs.frozen(kw_only=True)
@@ -47,7 +39,7 @@ class Scoring:
     """
 
     method: str = "goal_red_flag"
-    params: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_params)
+    params: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=frozen_options)
     allow_overflow: bool = False
 
     @property

@@ -6,17 +6,9 @@ from typing import Any
 
 import attrs
 
-from balanced_scorecard.model._convert import freeze, thaw
+from balanced_scorecard.model._convert import frozen_options, thaw
 
 __all__ = ["DataSource"]
-
-
-def _options(value: Any) -> tuple[tuple[str, Any], ...]:
-    if value is None:
-        return ()
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
-    return tuple((str(k), freeze(v)) for k, v in value)
 
 
 @attrs.frozen(kw_only=True)
@@ -34,7 +26,7 @@ class DataSource:
 
     id: str
     uri: str
-    options: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_options)
+    options: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=frozen_options)
     description: str = ""
 
     @property
