@@ -267,26 +267,26 @@ class Evaluation:
             units = [""] * n
             actual = target = red = np.full(n * nu * np_, np.nan)
         status = level.status[ix].reshape(-1)
-        status_cat = _categorical(status, self.status_names)
-        trend_labels = level.trend.labels()[ix].reshape(-1)
+        direction = level.trend.direction[ix].reshape(-1)
+        kinds = ("scorecard", "perspective", "objective", "indicator")
+        # Text columns are categoricals: one label per distinct value, not one string per row.
         return pd.DataFrame(
             {
                 "node": _categorical(node_codes, level.ids),
-                "kind": pd.Categorical(
-                    [level.kind] * len(node_codes),
-                    categories=["scorecard", "perspective", "objective", "indicator"],
-                ),
-                "name": np.asarray(names, dtype=object)[node_codes],
-                "parent": np.asarray(parents, dtype=object)[node_codes],
+                "kind": _categorical(np.full(len(node_codes), kinds.index(level.kind)), kinds),
+                "name": _per_node(names, node_codes),
+                "parent": _per_node(parents, node_codes),
                 "org_unit": _categorical(unit_codes, self.units),
                 "period": _categorical(period_codes, self.period_labels),
                 "actual": actual,
-                "unit": np.asarray(units, dtype=object)[node_codes],
+                "unit": _per_node(units, node_codes),
                 "target": target,
                 "red_flag": red,
                 "score": level.score[ix].reshape(-1),
-                "status": status_cat,
-                "trend": trend_labels,
+                "status": _categorical(status, self.status_names),
+                "trend": _categorical(
+                    np.where(direction == -2, 0, direction + 2), TREND_CATEGORIES
+                ),
                 "change": level.trend.change[ix].reshape(-1),
                 "weight": level.weight[ix].reshape(-1),
                 "contribution": level.contribution[ix].reshape(-1),
@@ -441,6 +441,16 @@ def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical
     return pd.Categorical.from_codes(
         np.asarray(codes, dtype=np.int64), categories=pd.Index(list(categories), dtype=object)
     )
+
+
+#: Categories of the ``trend`` column, indexed by direction code + 2 (unknown first).
+TREND_CATEGORIES = ("", "worsening", "flat", "improving")
+
+
+def _per_node(values: Sequence[str], node_codes: np.ndarray) -> pd.Categorical:
+    """A node attribute (name, parent, unit) repeated for each of the node's rows."""
+    distinct, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+    return _categorical(np.asarray(inverse)[node_codes], list(distinct))
 
 
 def _demo() -> Evaluation:

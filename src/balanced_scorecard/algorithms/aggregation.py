@@ -356,9 +356,11 @@ def _scatter_single(
     at = g[rows]
 
     def scatter(x: FloatArray | None) -> FloatArray:
+        if x is None:
+            # Read-only NaN view: an absent column costs no memory.
+            return np.broadcast_to(np.float64(np.nan), (n_groups,))
         out = np.full(n_groups, np.nan)
-        if x is not None:
-            out[at] = x[rows]
+        out[at] = x[rows]
         return out
 
     num_out, den_out = scatter(num), scatter(den)
@@ -501,16 +503,17 @@ def aggregate_tree(
         )
     # Without ratio parts there is nothing to carry up: skip them instead of summing NaN.
     has_parts = numerator is not None or denominator is not None
-    num = (
-        np.full(v.shape, np.nan)
-        if numerator is None
-        else _float_array(numerator, v.shape, "numerator").copy()
-    )
-    den = (
-        np.full(v.shape, np.nan)
-        if denominator is None
-        else _float_array(denominator, v.shape, "denominator").copy()
-    )
+
+    def part_array(x: npt.ArrayLike | None, what: str) -> FloatArray:
+        if x is not None:
+            return _float_array(x, v.shape, what).copy()
+        if has_parts:
+            return np.full(v.shape, np.nan)
+        # With no parts at all nothing is ever written: one read-only NaN view, no memory.
+        return np.broadcast_to(np.float64(np.nan), v.shape)
+
+    num = part_array(numerator, "numerator")
+    den = part_array(denominator, "denominator")
     if "weighted_mean" in used_names and unit_weight is None:
         raise ModelError("an indicator aggregates by 'weighted_mean'; pass unit_weight=.")
     uw = (

@@ -56,25 +56,31 @@ def trend(scores: np.ndarray, *, window: int = 3, tolerance: float = 0.01) -> Tr
     s = np.asarray(scores, dtype=np.float64)
     present = ~np.isnan(s)
     # Window sums are accumulated one offset at a time (a loop over the few offsets of the
-    # window, not over periods); x is the position relative to the window's last period. A
-    # slope needs no more than single precision, and float32 halves the memory traffic.
-    m = present.astype(np.float32)
+    # window, not over periods); x is the position relative to the window's last period.
+    # The x sums depend only on which points are present, so they are small integers; the y
+    # sums need no more than single precision. Both choices cut the memory traffic.
     y = np.where(present, s, 0.0).astype(np.float32)
-    n, sx, sy, sxx, sxy = (np.zeros(s.shape, dtype=np.float32) for _ in range(5))
+    ints = np.int16 if window <= 30 else np.int64
+    n, sx, sxx = (np.zeros(s.shape, dtype=ints) for _ in range(3))
+    sy, sxy = (np.zeros(s.shape, dtype=np.float32) for _ in range(2))
     last = s.shape[-1]
     for k in range(min(window, last)):
-        mk, yk = m[..., : last - k], y[..., : last - k]
+        mk, yk = present[..., : last - k], y[..., : last - k]
         n[..., k:] += mk
         sy[..., k:] += yk
         if k:
-            sx[..., k:] -= k * mk
-            sxx[..., k:] += (k * k) * mk
-            sxy[..., k:] -= k * yk
-    del m, y
-    den = n * sxx - sx * sx
+            sx[..., k:] -= mk * ints(k)
+            sxx[..., k:] += mk * ints(k * k)
+            sxy[..., k:] -= np.float32(k) * yk
+    del y
+    den = n.astype(np.int32) * sxx - sx.astype(np.int32) * sx
     with np.errstate(invalid="ignore", divide="ignore"):
-        slope = np.where((n >= 2) & (den > 0), (n * sxy - sx * sy) / den, np.float32(np.nan))
-    del sx, sy, sxx, sxy, den
+        slope = np.where(
+            (n >= 2) & (den > 0),
+            (n * sxy - sx * sy) / den.astype(np.float32),
+            np.float32(np.nan),
+        ).astype(np.float32)
+    del n, sx, sxx, sy, sxy, den
     prev = np.full_like(s, np.nan)
     prev[..., 1:] = s[..., :-1]
     change = s - prev

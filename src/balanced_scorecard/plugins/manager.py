@@ -99,7 +99,7 @@ class PluginManager:
     @property
     def names(self) -> list[str]:
         """Names of the registered plugins, built-ins first."""
-        return [str(self._pm.get_name(p)) for p in self._pm.get_plugins()][::-1]
+        return [name for name, plugin in self._pm.list_name_plugin() if plugin is not None]
 
     def hooks_of(self, name: str) -> list[str]:
         """The hook names a registered plugin implements."""
