@@ -26,7 +26,7 @@ from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import Target, TargetSet
 from balanced_scorecard.plugins.manager import PluginManager
 from balanced_scorecard.results import Evaluation
-from balanced_scorecard.units import UnitRegistry, make_registry
+from balanced_scorecard.units import UnitRegistry, make_registry, unit_problem
 
 __all__ = ["Engine", "default_engine", "targets_from_frame"]
 
@@ -187,6 +187,7 @@ class Engine:
             Registered adjusters to apply to the observations before validation, in this
             order: names, or ``(name, options)`` pairs.
         """
+        self._check_definition(scorecard)
         freq = scorecard.review_frequency
         units = (
             scorecard.org_chart.subtree(scorecard.org_chart.unit(org_unit).id)
@@ -230,6 +231,43 @@ class Engine:
         if errors:
             ev = attrs.evolve(ev, plugin_errors=tuple(errors))
         return ev
+
+    def _check_definition(self, scorecard: Scorecard) -> None:
+        """What the frozen model cannot check alone: units against this engine's registry and
+        method names against its plugins (a definition file gets the same checks on load)."""
+        problems = []
+        scoring, rollups = self.plugins.scoring_methods, self.plugins.rollup_methods
+        for k, ind in enumerate(scorecard.indicators):
+            unit = unit_problem(ind.unit, self.registry)
+            if unit is not None:
+                problems.append(Problem(path=f"indicators[{k}].unit", message=unit))
+            if ind.scoring.method not in scoring:
+                problems.append(
+                    Problem(
+                        path=f"indicators[{k}].scoring.method",
+                        message=f"unknown scoring method {ind.scoring.method!r}; registered: "
+                        f"{', '.join(scoring)}." + did_you_mean(ind.scoring.method, scoring),
+                    )
+                )
+        named: list[tuple[str, str]] = [
+            *((f"objectives[{k}].rollup", o.rollup) for k, o in enumerate(scorecard.objectives)),
+            *(
+                (f"perspectives[{k}].rollup", p.rollup)
+                for k, p in enumerate(scorecard.perspectives)
+            ),
+            ("rollup", scorecard.rollup),
+        ]
+        for path, rollup in named:
+            if rollup not in rollups:
+                problems.append(
+                    Problem(
+                        path=path,
+                        message=f"unknown rollup method {rollup!r}; registered: "
+                        f"{', '.join(rollups)}." + did_you_mean(rollup, rollups),
+                    )
+                )
+        if problems:
+            raise DefinitionError(problems)
 
     def _adjust(
         self, frame: pd.DataFrame, steps: Sequence[str | tuple[str, Mapping[str, Any]]]

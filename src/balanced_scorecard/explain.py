@@ -167,7 +167,9 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
         br: tuple[Any, Any] = (None, None)
         from balanced_scorecard.algorithms.scoring import BUILTIN_METHODS
 
-        sm = BUILTIN_METHODS.get(method.method)
+        # The engine that scored the value knows its plugins' methods too.
+        methods = ev.engine.plugins.scoring_methods if ev.engine is not None else BUILTIN_METHODS
+        sm = methods.get(method.method)
         if sm is not None and not math.isnan(actual):
             row = {
                 **{f: (np.nan if v is None else v) for f, v in thresholds.items()},
