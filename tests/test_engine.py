@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -476,3 +477,29 @@ def test_public_api_is_curated() -> None:
     )
     for name in bsc.__all__:
         assert hasattr(bsc, name)
+
+
+def test_targets_from_a_csv_file_and_its_errors(engine: Engine, tmp_path: Path) -> None:
+    sc = _one(Indicator(id="x", objective="o", time_aggregation="sum"))
+    good = tmp_path / "plan.csv"
+    good.write_text("indicator,period,target,red_flag\nx,2025-01,10,5\n", encoding="utf-8")
+    ev = engine.evaluate(sc, _obs([("x", "all", "2025-01", 10)]), targets=str(good))
+    assert ev.target_set == "plan"
+    assert ev.score("x") == pytest.approx(2 / 3)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "indicator,period,target,red_flag\nx,2025-01,ten,5\nx,2025-02,10,lots\n", encoding="utf-8"
+    )
+    with pytest.raises(bsc.DefinitionError) as info:
+        engine.evaluate(sc, _obs([("x", "all", "2025-01", 10)]), targets=str(bad))
+    text = str(info.value)
+    assert "2 problems" in text
+    assert "bad.csv, line 2 at target: expected a number, got 'ten'" in text
+    assert "bad.csv, line 3 at red_flag: expected a number, got 'lots'" in text
+
+
+def test_targets_from_a_frame_with_a_bad_number(engine: Engine) -> None:
+    sc = _one(Indicator(id="x", objective="o"))
+    frame = pd.DataFrame({"indicator": ["x"], "period": ["2025-01"], "target": ["high"]})
+    with pytest.raises(bsc.DefinitionError, match="row 0"):
+        engine.evaluate(sc, _obs([("x", "all", "2025-01", 1)]), targets=frame)

@@ -141,11 +141,9 @@ class Engine:
             return scorecard.target_set(targets)
         path = Path(targets)
         if path.suffix.lower() == ".csv" and path.exists():
-            frame = pd.read_csv(
-                path,
-                dtype={"indicator": str, "org_unit": str, "period": str, "start": str, "end": str},
-            )
-            return targets_from_frame(frame, name=path.stem, provenance=str(path))
+            from balanced_scorecard.definitions import read_target_csv
+
+            return read_target_csv(path)
         raise UnknownNodeError(
             f"no target set {targets!r}: the scorecard has {names or 'none'}, and it is not a "
             "CSV file." + did_you_mean(str(targets), names)
@@ -356,16 +354,29 @@ def targets_from_frame(
 
     f = frame.astype(object).where(frame.notna(), None)
     rows = []
-    for rec in f.to_dict("records"):
+    problems = []
+    # Target tables are small (a row per indicator, unit and span): a loop is fine here.
+    for k, rec in enumerate(f.to_dict("records")):
         start = rec.get("start") or rec.get("period")
         end = rec.get("end") or rec.get("period")
-        rows.append(
-            Target(
-                indicator=str(rec["indicator"]),
-                org_unit=str(rec["org_unit"]) if rec.get("org_unit") else None,
-                start=start,
-                end=end,
-                **{k: rec.get(k) for k in THRESHOLD_FIELDS},
+        try:
+            rows.append(
+                Target(
+                    indicator=str(rec["indicator"]),
+                    org_unit=str(rec["org_unit"]) if rec.get("org_unit") else None,
+                    start=start,
+                    end=end,
+                    **{key: rec.get(key) for key in THRESHOLD_FIELDS},
+                )
             )
-        )
+        except (TypeError, ValueError) as exc:
+            problems.append(
+                Problem(
+                    path=f"row {k}",
+                    source=provenance or name,
+                    message=f"{exc}; thresholds must be numbers (got {rec!r})",
+                )
+            )
+    if problems:
+        raise DefinitionError(problems)
     return TargetSet(name=name, provenance=provenance, targets=rows)

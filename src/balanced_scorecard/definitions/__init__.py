@@ -14,7 +14,14 @@ Examples
 True
 """
 
-from balanced_scorecard.definitions._io import dump, dumps, load, loads, scorecard_from_dict
+from balanced_scorecard.definitions._io import (
+    dump,
+    dumps,
+    load,
+    loads,
+    read_target_csv,
+    scorecard_from_dict,
+)
 from balanced_scorecard.definitions._schema import json_schema
 from balanced_scorecard.definitions._writer import scorecard_to_dict
 
@@ -24,6 +31,7 @@ __all__ = [
     "json_schema",
     "load",
     "loads",
+    "read_target_csv",
     "scorecard_from_dict",
     "scorecard_to_dict",
 ]

@@ -12,13 +12,13 @@ import yaml
 
 from balanced_scorecard.algorithms.scoring import BUILTIN_METHODS, ScoringMethod
 from balanced_scorecard.exceptions import DefinitionError, Problem
-from balanced_scorecard.model import Scorecard
+from balanced_scorecard.model import Scorecard, Target, TargetSet
 
 from ._parse import SUFFIXES, normalise_format, parse_text
 from ._reader import read_scorecard
 from ._writer import scorecard_to_dict
 
-__all__ = ["dump", "dumps", "load", "loads", "scorecard_from_dict"]
+__all__ = ["dump", "dumps", "load", "loads", "read_target_csv", "scorecard_from_dict"]
 
 
 def _rollup_names() -> tuple[str, ...]:
@@ -217,7 +217,7 @@ def dumps(sc: Scorecard, format: str = "yaml") -> str:
 
     Examples
     --------
-    >>> from balanced_scorecard.model import Scorecard
+    >>> from balanced_scorecard.model import Scorecard, Target, TargetSet
     >>> print(dumps(Scorecard(id="demo", name="Demo", review_frequency="quarterly")), end="")
     id: demo
     name: Demo
@@ -244,3 +244,33 @@ def dump(sc: Scorecard, path: str | os.PathLike[str], *, format: str | None = No
     """Write ``sc`` to ``path`` as YAML or JSON (by suffix unless ``format`` is given)."""
     p = Path(path)
     p.write_text(dumps(sc, _format_of(p, format)), encoding="utf-8")
+
+
+def read_target_csv(
+    path: str | os.PathLike[str], *, name: str | None = None, provenance: str | None = None
+) -> TargetSet:
+    """A :class:`~balanced_scorecard.model.TargetSet` from a CSV file of target rows.
+
+    Columns as in a definition's ``target_sets[].file`` (see :doc:`/reference/format`);
+    every bad cell is reported at once, with the file and line, in a
+    :class:`~balanced_scorecard.exceptions.DefinitionError`.
+    """
+    from ._org_targets import _csv_rows
+    from ._reader import Reader
+
+    reader = Reader(
+        source=os.fspath(path),
+        lines=None,
+        base_dir=None,
+        scoring_methods=BUILTIN_METHODS,
+        rollup_methods=_rollup_names(),
+    )
+    rows: list[Target] = []
+    _csv_rows(reader, os.fspath(path), "targets", rows, [])
+    if reader.problems:
+        raise DefinitionError(reader.problems)
+    return TargetSet(
+        name=name or Path(path).stem,
+        provenance=provenance if provenance is not None else os.fspath(path),
+        targets=rows,
+    )
