@@ -58,6 +58,10 @@ def blocks(text: str) -> list[tuple[int, str, dict[str, str], str]]:
             while body and body[0].startswith(":"):
                 key, _, value = body.pop(0)[1:].partition(":")
                 options[key.strip()] = value.strip()
+            # MyST separates the options from the content with one blank line; it is not
+            # part of the file the block shows.
+            if options and body and not body[0].strip():
+                body.pop(0)
         out.append((start, lang, options, "\n".join(body) + "\n"))
     return out
 
