@@ -503,3 +503,18 @@ def test_targets_from_a_frame_with_a_bad_number(engine: Engine) -> None:
     frame = pd.DataFrame({"indicator": ["x"], "period": ["2025-01"], "target": ["high"]})
     with pytest.raises(bsc.DefinitionError, match="row 0"):
         engine.evaluate(sc, _obs([("x", "all", "2025-01", 1)]), targets=frame)
+
+
+def test_categorical_explanation_names_the_category(engine: Engine) -> None:
+    sc = _one(
+        Indicator(
+            id="audit",
+            objective="o",
+            time_aggregation="last",
+            scoring=Scoring(method="categorical", params={"scores": {"yes": 1.0, "no": 0.0}}),
+        )
+    )
+    ev = engine.evaluate(sc, _obs([("audit", "all", "2025-01", "no")]))
+    ex = ev.explain("audit")
+    assert ex.category == "no"
+    assert "actual no" in str(ex)

@@ -48,6 +48,8 @@ class Explanation:
     score: float
     status: str | None
     actual: float | None = None
+    #: For a categorical indicator, the category the actual value stands for.
+    category: str | None = None
     unit: str = ""
     polarity: str = ""
     method: str = ""
@@ -81,7 +83,8 @@ class Explanation:
         status = self.status or "no status"
         if self.kind == "indicator":
             out.append(
-                f"  actual {_fmt(self.actual, self.unit)} · score {_fmt(self.score)} "
+                f"  actual {self.category or _fmt(self.actual, self.unit)} · "
+                f"score {_fmt(self.score)} "
                 f"({status}) · trend {self.trend or 'unknown'}"
             )
             if self.formula:
@@ -135,6 +138,14 @@ class Explanation:
 
 def _f(x: Any) -> float:
     return float(x)
+
+
+def _category(params: dict[str, Any], code: float) -> str | None:
+    """The label a categorical code stands for (codes index the ``scores`` mapping)."""
+    labels = list(params.get("scores", {}))
+    if math.isnan(code) or not 0 <= int(code) < len(labels):
+        return None
+    return str(labels[int(code)])
 
 
 def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
@@ -197,6 +208,9 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
             **common,
             name=ind.label,
             actual=None if math.isnan(actual) else actual,
+            category=_category(ind.scoring.kwargs, actual)
+            if method.method == "categorical"
+            else None,
             unit=ind.unit,
             polarity=ind.polarity.value,
             method=method.method,
