@@ -518,3 +518,17 @@ def test_categorical_explanation_names_the_category(engine: Engine) -> None:
     ex = ev.explain("audit")
     assert ex.category == "no"
     assert "actual no" in str(ex)
+
+
+def test_last_takes_the_latest_day_of_the_period_whatever_the_row_order(engine: Engine) -> None:
+    # Hand-worked: daily headcounts in January, listed out of order; the month's `last`
+    # is the count of 31 January (130), not the last row of the file (110).
+    sc = _one(Indicator(id="heads", objective="o", time_aggregation="last", unit="person"))
+    obs = _obs(
+        [
+            ("heads", "all", "2025-01-31", 130),
+            ("heads", "all", "2025-01-02", 100),
+            ("heads", "all", "2025-01-15", 110),
+        ]
+    )
+    assert engine.evaluate(sc, obs).to_frame().set_index("node").loc["heads", "actual"] == 130

@@ -280,7 +280,7 @@ def prepare_observations(
             ),
             "error",
         )
-    period, bad_period, period_codes = parse_period_codes(raw["period"], freq)
+    period, bad_period, period_codes, stamp_day = parse_period_codes(raw["period"], freq)
     bad_period &= ~bad_ind & ~bad_org
     q.add(
         bad_period,
@@ -373,12 +373,18 @@ def prepare_observations(
                     q.add(rows, "unit", f"{exc}", "error")
                     ok &= ~rows
 
-    order = np.arange(n, dtype=np.float64)
+    # "Later" means a later day within the period first (the month-end headcount is the
+    # `last` of a month), then a later as_of (a restatement replaces the first release),
+    # then a later row of the file. The order key packs the three into one float: the day
+    # ordinal plus a rank in [0, 1).
     if "as_of" in raw.columns:
         as_of = pd.to_datetime(raw["as_of"], errors="coerce", format="mixed")
-        order = np.where(as_of.notna(), as_of.astype("int64").to_numpy() / 1e9, -np.inf) + (
-            np.arange(n) / (n + 1)
-        )
+        seconds = np.where(as_of.notna(), as_of.astype("int64").to_numpy(), np.iinfo(np.int64).min)
+        rank = np.empty(n, dtype=np.float64)
+        rank[np.lexsort((np.arange(n), seconds))] = np.arange(n)
+    else:
+        rank = np.arange(n, dtype=np.float64)
+    order = stamp_day + rank / (n + 1)
     # A duplicate is the same indicator, unit and period stamp; the later record wins.
     if ok.any():
         n_stamps = int(period_codes.max()) + 2

@@ -40,7 +40,7 @@ def parse_periods(
     >>> period_labels(ords[~bad], Frequency.QUARTERLY), bad.tolist()
     (['2025Q1', '2025Q1', '2025Q2'], [False, False, False, True])
     """
-    ordinals, bad, _ = parse_period_codes(values, freq)
+    ordinals, bad, _, _ = parse_period_codes(values, freq)
     return ordinals, bad
 
 
@@ -60,13 +60,23 @@ def factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def parse_period_codes(
     values: pd.Series | np.ndarray | list[object], freq: Frequency
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Like :func:`parse_periods`, also returning each row's code among the distinct input
-    values (-1 where missing), so callers can tell identical stamps apart cheaply."""
+    values (-1 where missing), so callers can tell identical stamps apart cheaply, and the
+    day each stamp stands for (a day ordinal), which orders stamps within one period.
+
+    Examples
+    --------
+    >>> ords, bad, codes, days = parse_period_codes(["2025-03-31", "2025-03-02"],
+    ...                                             Frequency.MONTHLY)
+    >>> (ords[0] == ords[1], days[0] - days[1], codes.tolist())
+    (np.True_, np.int64(29), [0, 1])
+    """
     series = pd.Series(values)
     codes, uniques = factorize(series)
     u = pd.Series(uniques, dtype=object)
     out = np.zeros(len(u), dtype=np.int64)
+    day = np.zeros(len(u), dtype=np.int64)
     ok = np.zeros(len(u), dtype=bool)
     if len(u):
         if pd.api.types.is_datetime64_any_dtype(series):
@@ -88,12 +98,15 @@ def parse_period_codes(
             stamps = pd.to_datetime(rewritten, format="mixed", errors="coerce")
         good = stamps.notna().to_numpy()
         if good.any():
-            periods = pd.DatetimeIndex(stamps[good]).to_period(_alias(freq))
-            out[good] = periods.asi8
+            index = pd.DatetimeIndex(stamps[good])
+            out[good] = index.to_period(_alias(freq)).asi8
+            day[good] = index.to_period("D").asi8
         ok = good
-    ordinals = np.where(codes >= 0, out[np.maximum(codes, 0)], 0)
-    bad = (codes < 0) | ~ok[np.maximum(codes, 0)] if len(u) else np.ones(len(codes), bool)
-    return ordinals.astype(np.int64), np.asarray(bad, dtype=bool), codes
+    safe = np.maximum(codes, 0)
+    ordinals = np.where(codes >= 0, out[safe], 0) if len(u) else np.zeros(len(codes), np.int64)
+    days = np.where(codes >= 0, day[safe], 0) if len(u) else np.zeros(len(codes), np.int64)
+    bad = (codes < 0) | ~ok[safe] if len(u) else np.ones(len(codes), bool)
+    return ordinals.astype(np.int64), np.asarray(bad, dtype=bool), codes, days
 
 
 def period_ordinal(label: str, freq: Frequency) -> int:
