@@ -20,6 +20,7 @@ from balanced_scorecard.exceptions import (
     ObservationError,
     PluginError,
     Problem,
+    ScorecardError,
     UnknownNodeError,
 )
 from balanced_scorecard.model.scorecard import Scorecard
@@ -193,7 +194,7 @@ class Engine:
             else scorecard.org_chart.subtree(scorecard.org_chart.root)
         )
         frames = [
-            (name, self._adjust(f, adjust))
+            (name, self._adjust(f, adjust, scorecard))
             for name, f in self._observations(scorecard, observations)
         ]
         prepared_parts = [
@@ -268,13 +269,20 @@ class Engine:
             raise DefinitionError(problems)
 
     def _adjust(
-        self, frame: pd.DataFrame, steps: Sequence[str | tuple[str, Mapping[str, Any]]]
+        self,
+        frame: pd.DataFrame,
+        steps: Sequence[str | tuple[str, Mapping[str, Any]]],
+        scorecard: Scorecard,
     ) -> pd.DataFrame:
         for step in steps:
             name, options = (step, {}) if isinstance(step, str) else step
             adjuster = self.plugins.adjusters[name]
             try:
-                frame = adjuster.adjust(frame, **options)
+                frame = adjuster.adjust(
+                    frame, scorecard=scorecard, registry=self.registry, **options
+                )
+            except ScorecardError:
+                raise  # our own errors already name the value and the fix
             except Exception as exc:
                 plugin = self.plugins.adjusters.plugin_of(name)
                 raise PluginError(

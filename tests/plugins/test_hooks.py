@@ -49,7 +49,13 @@ class MemorySource:
 
 
 class Doubler:
-    def adjust(self, frame: pd.DataFrame, **options: Any) -> pd.DataFrame:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def adjust(
+        self, frame: pd.DataFrame, *, scorecard: Any, registry: Any, **options: Any
+    ) -> pd.DataFrame:
+        self.seen.append(scorecard.id)
         factor = options.get("factor", 2)
         return frame.assign(value=frame["value"] * factor)
 
@@ -136,6 +142,8 @@ def test_source_by_scheme_and_by_resolver(engine: Engine) -> None:
 def test_adjusters_apply_in_order_with_options(engine: Engine) -> None:
     ev = engine.evaluate(_scorecard(), ROWS, adjust=["double", ("double", {"factor": 10})])
     assert ev.to_frame().set_index("node").loc["x", "actual"] == 60.0
+    doubler = engine.plugins.adjusters["double"]
+    assert doubler.seen == ["t", "t"]  # type: ignore[attr-defined]
     with pytest.raises(UnknownMethodError, match="no adjuster named 'tripple'"):
         engine.evaluate(_scorecard(), ROWS, adjust=["tripple"])
 

@@ -62,8 +62,11 @@ def bsc_register_adjusters(register: RegisterAdjuster) -> None:
     """Register value adjusters (currency, inflation, one-time events).
 
     Call ``register(name, adjuster)`` where ``adjuster`` follows
-    :class:`~balanced_scorecard.plugins.Adjuster`: ``adjust(frame, **options)`` returns the
-    observation frame with adjusted values.
+    :class:`~balanced_scorecard.plugins.Adjuster`: ``adjust(frame, *, scorecard, registry,
+    **options)`` returns the observation frame with adjusted values. The engine passes the
+    scorecard being evaluated and its unit registry, then the options the user gave in
+    ``Engine.evaluate(..., adjust=[(name, options)])``. Adjusters run on each source's raw
+    frame, before validation, in the order the user lists them.
     """
 
 

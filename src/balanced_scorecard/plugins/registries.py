@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from balanced_scorecard.algorithms.scoring import ScoringMethod
+    from balanced_scorecard.model.scorecard import Scorecard
     from balanced_scorecard.results import Evaluation
 
 __all__ = [
@@ -51,9 +52,15 @@ class Renderer(Protocol):
 
 @runtime_checkable
 class Adjuster(Protocol):
-    """Adjusts observation values (FX, inflation, one-time events)."""
+    """Adjusts observation values (FX, inflation, one-time events).
 
-    def adjust(self, frame: pd.DataFrame, **options: Any) -> pd.DataFrame:
+    ``scorecard`` and ``registry`` are the scorecard being evaluated and the engine's unit
+    registry; the other keyword arguments are the user's options.
+    """
+
+    def adjust(
+        self, frame: pd.DataFrame, *, scorecard: Scorecard, registry: Any, **options: Any
+    ) -> pd.DataFrame:
         """Return ``frame`` with adjusted values."""
         ...
 
