@@ -94,17 +94,26 @@ class Engine:
     ) -> pd.DataFrame:
         """Read observations from a URI or path through the registered sources."""
         text = os.fspath(uri)
+        if base_dir and text.startswith("sqlite:///") and not text.startswith("sqlite:////"):
+            # A relative SQLite file, like a relative CSV, is relative to the definition.
+            text = "sqlite:///" + str(Path(base_dir) / text[len("sqlite:///") :])
         source, location = self.plugins.resolve_source(text)
         if base_dir and not Path(location).is_absolute() and "://" not in text:
             location = str(Path(base_dir) / location)
         try:
             return source.load(location, **options)
+        except ScorecardError:
+            raise  # already names the source (and hides its password)
         except (OSError, ValueError) as exc:
-            raise ObservationError(f"cannot read observations from {text!r}: {exc}") from exc
+            raise ObservationError(
+                f"cannot read observations from {_hide_password(text)!r}: {exc}"
+            ) from exc
 
     def _observations(
         self, scorecard: Scorecard, observations: Observations | None
-    ) -> list[tuple[str, pd.DataFrame]]:
+    ) -> tuple[list[tuple[str, pd.DataFrame]], list[tuple[str, str]]]:
+        """Each source's frame, and (source, reason) for the sources that failed."""
+        base: str | None = None
         if observations is None:
             if not scorecard.sources:
                 raise ObservationError(
@@ -112,19 +121,42 @@ class Engine:
                     "pass a frame or a CSV path, or add `sources:` to the definition"
                 )
             base = str(Path(scorecard.origin).parent) if scorecard.origin else None
-            return [(s.id, self.read(s.uri, base_dir=base, **s.kwargs)) for s in scorecard.sources]
-        items = (
-            [observations]
-            if isinstance(observations, pd.DataFrame | str | os.PathLike)
-            else list(observations)
-        )
-        out = []
-        for k, item in enumerate(items):
+            items: list[tuple[str, Any, dict[str, Any]]] = [
+                (s.id, s.uri, s.kwargs) for s in scorecard.sources
+            ]
+        else:
+            given = (
+                [observations]
+                if isinstance(observations, pd.DataFrame | str | os.PathLike)
+                else list(observations)
+            )
+            items = [
+                (
+                    (f"frame[{k}]" if len(given) > 1 else "frame")
+                    if isinstance(item, pd.DataFrame)
+                    else os.fspath(item),
+                    item,
+                    {},
+                )
+                for k, item in enumerate(given)
+            ]
+        frames: list[tuple[str, pd.DataFrame]] = []
+        failures: list[tuple[str, str]] = []
+        # One failing source must not hide the others: it is reported, the rest still load.
+        for name, item, options in items:
             if isinstance(item, pd.DataFrame):
-                out.append((f"frame[{k}]" if len(items) > 1 else "frame", item))
-            else:
-                out.append((os.fspath(item), self.read(item)))
-        return out
+                frames.append((name, item))
+                continue
+            try:
+                frames.append((name, self.read(item, base_dir=base, **options)))
+            except ObservationError as exc:
+                failures.append((name, str(exc)))
+        if not frames:
+            raise ObservationError(
+                "no source could be read: "
+                + "; ".join(f"{name}: {reason}" for name, reason in failures)
+            )
+        return frames, failures
 
     # -- targets --------------------------------------------------------------------------
 
@@ -193,14 +225,14 @@ class Engine:
             if org_unit is not None
             else scorecard.org_chart.subtree(scorecard.org_chart.root)
         )
-        frames = [
-            (name, self._adjust(f, adjust, scorecard))
-            for name, f in self._observations(scorecard, observations)
-        ]
+        raw, failures = self._observations(scorecard, observations)
+        frames = [(name, self._adjust(f, adjust, scorecard)) for name, f in raw]
         prepared_parts = [
             prepare_observations(f, scorecard, registry=self.registry, freq=freq, source=name)
             for name, f in frames
         ]
+        if failures:
+            prepared_parts.append(_failed_sources(failures, prepared_parts[0]))
         position = {u: k for k, u in enumerate(scorecard.org_chart.ids)}
         unit_codes = [position[u] for u in units]
         # Keep the evaluated subtree and re-code its units to positions within it.
@@ -324,6 +356,38 @@ class Engine:
             if plugin.startswith("builtins"):
                 raise
             raise PluginError(f"renderer {format!r} of plugin {plugin!r} failed: {exc}") from exc
+
+
+def _hide_password(uri: str) -> str:
+    """``scheme://user:***@host/...`` for display: credentials never reach a message."""
+    head, sep, rest = uri.partition("://")
+    if not sep or "@" not in rest.split("/", 1)[0]:
+        return uri
+    creds, _, host = rest.partition("@")
+    user = creds.split(":", 1)[0]
+    return f"{head}://{user}:***@{host}" if ":" in creds else uri
+
+
+def _failed_sources(
+    failures: list[tuple[str, str]], like: PreparedObservations
+) -> PreparedObservations:
+    """The failures as quality-report rows, in a part without observations."""
+    quality = pd.DataFrame(
+        {
+            "row": pd.array([pd.NA] * len(failures), dtype="Int64"),
+            "source": [name for name, _ in failures],
+            "indicator": None,
+            "org_unit": None,
+            "period": None,
+            "value": None,
+            "severity": "error",
+            "rule": "source-failed",
+            "message": [reason for _, reason in failures],
+        }
+    )
+    return attrs.evolve(
+        like.take(np.zeros(len(like.value), dtype=bool)), quality=quality, n_input=0
+    )
 
 
 @functools.cache

@@ -314,6 +314,20 @@ def run_pipeline(
     values, num, den, count = _time_align(
         prepared, n_units=n_u, n_ind=n_i, periods=periods, scorecard=scorecard
     )
+    observed = count.sum(axis=(0, 2))
+    for missing_k in np.flatnonzero(observed == 0).tolist():
+        ind = scorecard.indicators[missing_k]
+        if not ind.is_calculated:
+            notes.append(
+                {
+                    "indicator": ind.id,
+                    "rule": "no-data",
+                    "severity": "warning",
+                    "count": 0,
+                    "message": f"indicator {ind.id!r} has no observations in the evaluated "
+                    f"periods ({labels[0]} to {labels[-1]}) and org units; check its source",
+                }
+            )
     scale = ratio_scale(scorecard, registry)
     ratio_time = np.array(
         [i.time_aggregation is TimeAggregation.RATIO_OF_SUMS for i in scorecard.indicators]

@@ -31,10 +31,11 @@ __all__ = ["PluginManager"]
 
 
 def _builtin_plugins() -> list[tuple[str, object]]:
-    from balanced_scorecard.builtins import methods, renderers, sources
+    from balanced_scorecard.builtins import methods, renderers, sources, sql
 
     return [
         ("builtins.sources", sources),
+        ("builtins.sql", sql),
         ("builtins.renderers", renderers),
         ("builtins.methods", methods),
     ]
@@ -207,7 +208,9 @@ class PluginManager:
         head, sep, rest = uri.partition(":")
         scheme = head.lower() if sep and len(head) > 1 and "/" not in head else ""
         if scheme and scheme in self._schemes:
-            return registry[self._schemes[scheme]], rest
+            source = registry[self._schemes[scheme]]
+            # Database sources need the whole URL (its scheme names the dialect).
+            return source, uri if getattr(source, "wants_uri", False) else rest
         if not scheme:
             suffix = uri.rsplit(".", 1)[-1].lower() if "." in uri else ""
             if suffix in self._schemes:
