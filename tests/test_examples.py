@@ -68,8 +68,12 @@ def test_acme_struggling_business_unit_is_the_worst(acme: bsc.Evaluation) -> Non
 
 
 def test_acme_units_convert_and_nothing_valid_is_lost(acme: bsc.Evaluation) -> None:
-    # Only the deliberately empty cells are reported; kEUR rows were converted, not dropped.
-    assert set(acme.quality["rule"]) == {"missing-value"}
+    # Only warnings: the deliberately empty cells, and the outlier rule pointing at the
+    # planted jump in automotive's staff turnover. kEUR rows were converted, not dropped.
+    assert set(acme.quality["severity"]) == {"warning"}
+    assert set(acme.quality["rule"]) == {"missing-value", "outlier"}
+    outliers = acme.quality[acme.quality["rule"] == "outlier"]
+    assert set(outliers["org_unit"]) <= {"automotive", "acme"}
     frame = acme.to_frame(org_unit="automotive_sales").set_index("node")
     assert frame.loc["revenue", "actual"] > 100_000  # EUR, not kEUR
 

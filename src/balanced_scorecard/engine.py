@@ -228,7 +228,14 @@ class Engine:
         raw, failures = self._observations(scorecard, observations)
         frames = [(name, self._adjust(f, adjust, scorecard)) for name, f in raw]
         prepared_parts = [
-            prepare_observations(f, scorecard, registry=self.registry, freq=freq, source=name)
+            prepare_observations(
+                f,
+                scorecard,
+                registry=self.registry,
+                freq=freq,
+                source=name,
+                rules=list(self.plugins.validation_rules.values()),
+            )
             for name, f in frames
         ]
         if failures:

@@ -75,7 +75,9 @@ _EXTRA_DEFINITIONS = (
     "FTE = [full_time_equivalent] = fte",
     # Survey points (NPS, CSAT) are plain numbers; pint's `point` is a typographic length.
     "score_point = count",
-    "basis_point = 0.0001 = bp = bps",
+    # pint's `bp` is a typographic point and `bps` a baud, so basis points get no short alias.
+    "basis_point = 0.0001",
+    "ppb = 1e-9",
 )
 
 

@@ -1,34 +1,44 @@
-"""Adjustment maths: the spans period labels stand for, FX rate tables and price indices.
+"""Adjustment maths: the spans period labels stand for, currency units, one-time events and
+the frame plumbing the built-in adjusters share (:mod:`balanced_scorecard.builtins.adjusters`;
+rate tables and price indices are in :mod:`balanced_scorecard.data.rate_tables`).
 
-The pure half of the built-in adjusters (:mod:`balanced_scorecard.builtins.adjusters`). Every
-function works on the distinct values of a column (periods, currencies), with numpy searches
-and cumulative sums, never a Python loop per observation.
+Every function works on whole columns, or on the distinct values of one (periods, units),
+never with a Python loop per observation.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
-from balanced_scorecard.data.periods import factorize, period_labels
-from balanced_scorecard.exceptions import ScorecardError, UnitError
-from balanced_scorecard.model.enums import Frequency
-from balanced_scorecard.units import CURRENCIES, UnitRegistry, unit_problem
+from balanced_scorecard.data.periods import factorize
+from balanced_scorecard.exceptions import ObservationError, ScorecardError, UnitError
+from balanced_scorecard.model.scorecard import Scorecard
+from balanced_scorecard.units import UnitRegistry, convert, unit_problem
 
 __all__ = [
     "PeriodSpans",
-    "PriceIndex",
-    "RateTable",
     "Table",
+    "bad_row",
+    "check_options",
     "currency_of",
+    "format_number",
+    "numeric_values",
     "period_spans",
     "positions",
     "read_table",
+    "require_columns",
+    "signed_change",
+    "subtract_events",
+    "text_column",
+    "unchanged",
+    "with_adjustments",
 ]
 
 #: A table option: a frame, or the path of a CSV file with the same columns.
@@ -36,8 +46,8 @@ Table = pd.DataFrame | str | os.PathLike[str]
 
 _QUARTER = r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$"
 _YEAR = r"^\s*(\d{4})\s*$"
-# Spans a price index may be indexed by, finest first.
-_INDEX_FREQS = ("M", "Q", "Y")
+#: Spans a price index may be indexed by, finest first.
+INDEX_FREQS = ("M", "Q", "Y")
 
 
 def read_table(
@@ -174,7 +184,7 @@ def period_spans(values: pd.Series | Sequence[object]) -> PeriodSpans:
             kind = pd.Series("M", index=texts.index).mask(q[0].notna(), "Q")
             kind = kind.mask(y[0].notna(), "Y")
         good = stamps.notna().to_numpy()
-        for k in _INDEX_FREQS:
+        for k in INDEX_FREQS:
             m = good & (kind == k).to_numpy()
             if not m.any():
                 continue
@@ -187,7 +197,7 @@ def period_spans(values: pd.Series | Sequence[object]) -> PeriodSpans:
     return PeriodSpans(codes=codes, start=start, end=end, labels=labels, kinds=kinds)
 
 
-def _bad_row(frame: pd.DataFrame, mask: np.ndarray | pd.Series, what: str, problem: str) -> str:
+def bad_row(frame: pd.DataFrame, mask: np.ndarray | pd.Series, what: str, problem: str) -> str:
     """Message naming the first offending row (numbered as a spreadsheet shows it)."""
     k = int(np.flatnonzero(np.asarray(mask))[0])
     record = ", ".join(f"{c} {frame[c].iloc[k]!r}" for c in frame.columns[:4])
@@ -196,219 +206,223 @@ def _bad_row(frame: pd.DataFrame, mask: np.ndarray | pd.Series, what: str, probl
     return f"the {what}, row {k + 2} ({record}){extra}: {problem}"
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class RateTable:
-    """FX rates quoted against one ``base`` currency: units of each currency per one unit of
-    the base, by date. ``dates[code]`` is sorted and ``rates[code]`` follows it.
+def check_options(
+    name: str,
+    unknown: Mapping[str, Any],
+    accepted: Sequence[str],
+    required: Mapping[str, Any],
+    error: type[ScorecardError],
+) -> None:
+    if unknown:
+        bad = sorted(unknown)
+        raise error(
+            f"adjuster {name!r} got unknown option(s) {', '.join(repr(b) for b in bad)}; it "
+            f"accepts: {', '.join(accepted)}." + did_you_mean(bad[0], accepted)
+        )
+    missing = [k for k, v in required.items() if v is None]
+    if missing:
+        raise error(
+            f"adjuster {name!r} needs the option(s) {', '.join(repr(m) for m in missing)}: "
+            f"adjust=[({name!r}, {{{', '.join(f'{m!r}: ...' for m in missing)}}})]"
+        )
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ObservationError(
+            f"adjuster {name!r} needs observation column(s) {missing}; found {list(frame.columns)}"
+        )
+
+
+def numeric_values(frame: pd.DataFrame) -> np.ndarray:
+    """The values as floats; NaN where a value is empty or not a number."""
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def format_number(x: float) -> str:
+    return format(x, ",.12g")
+
+
+def with_adjustments(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    values: np.ndarray,
+    notes: np.ndarray,
+    units: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """A copy of ``frame`` with new values (and units) at positions ``rows`` and ``notes``
+    appended to their ``adjustments`` text (a column every adjusted frame has).
 
     Examples
     --------
-    >>> from balanced_scorecard.units import make_registry
-    >>> rates = pd.DataFrame({"date": ["2025-01-15", "2025-01-31"], "currency": "USD",
-    ...                       "rate": [1.10, 1.20]})
-    >>> t = RateTable.from_table(rates, base="EUR", registry=make_registry())
-    >>> jan = np.array(["2025-01-01"], "datetime64[D]"), np.array(["2025-01-31"], "datetime64[D]")
-    >>> t.average("USD", *jan).round(4).tolist(), t.closing("USD", jan[1]).tolist()
-    ([1.15], [1.2])
-    >>> t.average("GBP", *jan).tolist(), t.average("EUR", *jan).tolist()
-    ([nan], [1.0])
+    >>> f = pd.DataFrame({"value": [1.0, 2.0], "adjustments": ["restated", None]})
+    >>> out = with_adjustments(f, np.array([0, 1]), np.array([3.0, 4.0]),
+    ...                        np.array(["doubled", "doubled"], dtype=object))
+    >>> out["value"].tolist(), out["adjustments"].tolist()
+    ([3.0, 4.0], ['restated; doubled', 'doubled'])
     """
-
-    base: str
-    dates: Mapping[str, np.ndarray]
-    rates: Mapping[str, np.ndarray]
-
-    @classmethod
-    def from_table(cls, table: Table, *, base: str, registry: UnitRegistry) -> RateTable:
-        """Read and check a table with columns ``date``, ``currency``, ``rate``."""
-        if currency_of(base, registry) != (base, 1.0):
-            raise UnitError(
-                f"the FX base {base!r} is not a currency code this registry knows."
-                + did_you_mean(str(base), CURRENCIES)
-                + " Pass the code of the currency the rates are quoted against, e.g. 'EUR'"
-            )
-        what = f"FX rates (base {base})"
-        frame = read_table(table, columns=("date", "currency", "rate"), what=what)
-        frame = frame[["date", "currency", "rate"]].reset_index(drop=True)
-        date = pd.Series(pd.to_datetime(frame["date"], errors="coerce", format="mixed"))
-        rate = pd.to_numeric(frame["rate"], errors="coerce")
-        code = frame["currency"].astype(object).where(frame["currency"].notna(), "")
-        code = code.astype(str).str.strip()
-        for mask, problem in (
-            (date.isna(), "the date is not a date; write it as 2025-03-31"),
-            (rate.isna() | ~(rate > 0), "the rate is not a positive number"),
-        ):
-            if mask.any():
-                raise UnitError(_bad_row(frame, mask, what, problem))
-        for c in code.unique():
-            if currency_of(c, registry) != (c, 1.0):
-                raise UnitError(
-                    _bad_row(
-                        frame,
-                        code == c,
-                        what,
-                        f"{c!r} is not a currency code this registry knows."
-                        + did_you_mean(c, CURRENCIES)
-                        + f" Fix the code, or define it: registry.define('{c} = [currency_{c}]')",
-                    )
-                )
-        if ((code == base) & (rate != 1.0)).any():
-            raise UnitError(
-                _bad_row(
-                    frame,
-                    (code == base) & (rate != 1.0),
-                    what,
-                    f"the base currency {base} is worth 1 {base} by definition; drop the row "
-                    "or fix the base",
-                )
-            )
-        day = date.to_numpy().astype("datetime64[D]")
-        sorted_frame = pd.DataFrame({"code": code, "day": day, "rate": rate.to_numpy()})
-        dup = sorted_frame.duplicated(["code", "day"], keep=False).to_numpy()
-        if dup.any():
-            raise UnitError(
-                _bad_row(
-                    frame,
-                    dup,
-                    what,
-                    "two rates for the same currency and date; keep one (an average would "
-                    "count the day twice)",
-                )
-            )
-        sorted_frame = sorted_frame.sort_values(["code", "day"], kind="stable")
-        dates, rates = {}, {}
-        for c, part in sorted_frame.groupby("code", sort=True):
-            dates[str(c)] = part["day"].to_numpy().astype("datetime64[D]")
-            rates[str(c)] = part["rate"].to_numpy(dtype=np.float64)
-        return cls(base=base, dates=dates, rates=rates)
-
-    def average(self, code: str, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-        """The mean rate of ``code`` over the rates dated within ``[start, end]`` (IAS 21's
-        average rate for flows); NaN where no rate is dated in the span."""
-        if code == self.base:
-            return np.ones(len(start))
-        if code not in self.dates:
-            return np.full(len(start), np.nan)
-        d, r = self.dates[code], self.rates[code]
-        lo = np.searchsorted(d, start, side="left")
-        hi = np.searchsorted(d, end, side="right")
-        total = np.concatenate([[0.0], np.cumsum(r)])
-        n = hi - lo
-        return np.where(n > 0, (total[hi] - total[lo]) / np.maximum(n, 1), np.nan)
-
-    def closing(self, code: str, end: np.ndarray) -> np.ndarray:
-        """The last rate of ``code`` dated on or before ``end`` (IAS 21's closing rate for
-        stocks); NaN where there is none."""
-        if code == self.base:
-            return np.ones(len(end))
-        if code not in self.dates:
-            return np.full(len(end), np.nan)
-        d, r = self.dates[code], self.rates[code]
-        i = np.searchsorted(d, end, side="right") - 1
-        return np.where(i >= 0, r[np.maximum(i, 0)], np.nan)
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class PriceIndex:
-    """A price index by month, quarter or year: ``values[k]`` is the index of period ordinal
-    ``first + k`` at ``freq`` (NaN where the table has no value).
-
-    Examples
-    --------
-    >>> cpi = PriceIndex.from_table(pd.DataFrame({"period": ["2019", "2024"],
-    ...                                           "value": [255.657, 313.689]}))
-    >>> s = period_spans(["2019-06", "2024", "2022"])
-    >>> cpi.freq, cpi.at(s.start, s.end).tolist()
-    ('Y', [255.657, 313.689, nan])
-    >>> cpi.describe(s.start[:1], s.end[:1]), cpi.coverage
-    ('2019', '2019 to 2024')
-    """
-
-    freq: str
-    first: int
-    values: np.ndarray
-
-    @classmethod
-    def from_table(cls, table: Table, *, freq: str | None = None) -> PriceIndex:
-        """Read and check a table with columns ``period`` and ``value``.
-
-        ``freq`` (``M``, ``Q``, ``Y`` or ``monthly``...) says what the index is by; by default
-        the labels tell (``2024``, ``2024Q1``, ``2024-01``). With ``freq``, a date label such
-        as ``2024-01-01`` stands for the period containing it.
-        """
-        what = "price index"
-        frame = read_table(table, columns=("period", "value"), what=what, text=("period",))
-        frame = frame[["period", "value"]].reset_index(drop=True)
-        spans = period_spans(frame["period"])
-        bad = spans.codes < 0
-        if bad.any():
-            raise UnitError(_bad_row(frame, bad, what, "the period is not a label like 2024"))
-        value = pd.to_numeric(frame["value"], errors="coerce")
-        if (value.isna() | ~(value > 0)).any():
-            raise UnitError(
-                _bad_row(frame, value.isna() | ~(value > 0), what, "the value is not positive")
-            )
-        kinds = spans.kinds[spans.codes]
-        if freq is None:
-            found = [k for k in _INDEX_FREQS if (kinds == k).any()]
-            if len(found) > 1:
-                raise UnitError(
-                    f"the {what} mixes periods of different lengths ({', '.join(found)}); give "
-                    "one label kind throughout, or pass freq='Y' (or 'Q', 'M')"
-                )
-            freq = found[0] if found else "Y"
+    out = frame.copy()
+    if len(rows):
+        column = out["value"]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            new = numeric_values(out).copy()
         else:
-            freq = Frequency.parse(freq).value
-            if freq not in _INDEX_FREQS:
-                raise UnitError(f"a {what} is by month, quarter or year ('M', 'Q', 'Y'), not {freq!r}")
-            coarse = np.array([_INDEX_FREQS.index(k) for k in kinds]) > _INDEX_FREQS.index(freq)
-            if coarse.any():
-                raise UnitError(
-                    _bad_row(frame, coarse, what, f"the period is longer than the freq {freq!r}")
+            # Text cells that are not numbers must reach validation as they were.
+            new = column.to_numpy(dtype=object, copy=True)
+        new[rows] = values
+        out["value"] = new
+    if units is not None and len(rows):
+        unit = out["unit"].to_numpy(dtype=object, copy=True)
+        unit[rows] = units
+        out["unit"] = pd.Series(unit, index=out.index, dtype=object)
+    if "adjustments" in out.columns:
+        col = out["adjustments"]
+        text = col.astype(object).where(col.notna(), "").to_numpy(dtype=object, copy=True)
+    else:
+        text = np.full(len(out), "", dtype=object)
+    old = pd.Series(text[rows], dtype=object).astype(str).to_numpy(dtype=object)
+    text[rows] = np.where(old == "", notes, old + "; " + notes)
+    out["adjustments"] = pd.Series(text, index=out.index, dtype=object)
+    return out
+
+
+def unchanged(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with nothing adjusted (but an ``adjustments`` column)."""
+    empty = np.zeros(0, dtype=np.int64)
+    return with_adjustments(frame, empty, np.zeros(0), np.zeros(0, dtype=object))
+
+
+def text_column(column: pd.Series) -> pd.Series:
+    return column.astype(object).where(column.notna(), "").astype(str).str.strip()
+
+
+def signed_change(amount: float) -> str:
+    # The note shows the change made to the value: subtracting 500 is −500.
+    return ("−" if amount > 0 else "+") + format_number(abs(amount))
+
+
+def subtract_events(
+    frame: pd.DataFrame,
+    events: Table,
+    *,
+    scorecard: Scorecard,
+    registry: UnitRegistry,
+    unmatched: str = "raise",
+) -> pd.DataFrame:
+    """Subtract one-time ``events`` from the observations with the same indicator, org unit
+    and period text; the maths of the ``one_time`` adjuster.
+
+    Each event's amount is converted from its ``unit`` (default: the indicator's) to the
+    unit of the row it meets; the amounts of all events on a row are subtracted at once.
+    """
+    what = "one-time events"
+    keys = ["indicator", "org_unit", "period"]
+    table = read_table(
+        events,
+        columns=(*keys, "amount", "reason"),
+        what=what,
+        text=(*keys, "reason", "unit"),
+        error=ObservationError,
+    ).reset_index(drop=True)
+    require_columns(frame, (*keys, "value"), "one_time")
+    amount = pd.to_numeric(table["amount"], errors="coerce").to_numpy(dtype=np.float64)
+    if np.isnan(amount).any():
+        raise ObservationError(bad_row(table, np.isnan(amount), what, "the amount is not a number"))
+    ids = [i.id for i in scorecard.indicators]
+    ev = pd.DataFrame({k: text_column(table[k]) for k in keys})
+    ev_ind = positions(ev["indicator"], ids)
+    if (ev_ind < 0).any():
+        name = str(ev["indicator"].iloc[int(np.flatnonzero(ev_ind < 0)[0])])
+        raise ObservationError(
+            bad_row(
+                table,
+                ev_ind < 0,
+                what,
+                f"{name!r} is not an indicator of the scorecard." + did_you_mean(name, ids),
+            )
+        )
+    declared = np.array([i.unit for i in scorecard.indicators], dtype=object)
+    ev_unit = text_column(table["unit"]).to_numpy(dtype=object) if "unit" in table else None
+    ev["unit"] = (
+        declared[ev_ind] if ev_unit is None else np.where(ev_unit == "", declared[ev_ind], ev_unit)
+    )
+    ev["amount"], ev["event"] = amount, np.arange(len(ev))
+    obs = pd.DataFrame({k: text_column(frame[k]) for k in keys})
+    obs["row"] = np.arange(len(frame))
+    row_unit = text_column(frame["unit"]).to_numpy(dtype=object) if "unit" in frame else None
+    pairs = ev.merge(obs, on=keys, how="inner", sort=False).sort_values(
+        ["row", "event"], kind="stable"
+    )
+    lonely = np.setdiff1d(ev["event"].to_numpy(), pairs["event"].to_numpy())
+    if len(lonely) and unmatched == "raise":
+        raise _no_match(table, ev, obs, int(lonely[0]), len(lonely))
+    if pairs.empty:
+        return unchanged(frame)
+    row = pairs["row"].to_numpy()
+    event = pairs["event"].to_numpy()
+    target = declared[ev_ind[event]]
+    if row_unit is not None:
+        target = np.where(row_unit[row] == "", target, row_unit[row])
+    value = numeric_values(frame)
+    if np.isnan(value[row]).any():
+        k = int(np.flatnonzero(np.isnan(value[row]))[0])
+        raise ObservationError(
+            bad_row(
+                table,
+                ev["event"] == event[k],
+                what,
+                f"the event matches observation row {row[k] + 2}, whose value "
+                f"{frame['value'].iloc[row[k]]!r} is not a number; fix the value first",
+            )
+        )
+    # Amounts are in their own unit; rows may be in another of the same dimension (kEUR).
+    delta = pairs["amount"].to_numpy(dtype=np.float64).copy()
+    given = pairs["unit"].to_numpy(dtype=object)
+    for src, dst in {(str(a), str(b)) for a, b in zip(given, target, strict=True)}:
+        m = (given == src) & (target == dst)
+        try:
+            delta[m] = convert(delta[m], src, dst, registry)
+        except UnitError as exc:
+            raise UnitError(
+                bad_row(
+                    table,
+                    np.isin(ev["event"], event[m]),
+                    what,
+                    f"{exc}. The amount is in {src} and the matching row in {dst}: list "
+                    "the fx adjuster before one_time, or give the event a 'unit'",
                 )
-        ords = pd.DatetimeIndex(spans.start[spans.codes]).to_period(freq).asi8
-        dup = pd.Series(ords).duplicated(keep=False).to_numpy()
-        if dup.any():
-            raise UnitError(_bad_row(frame, dup, what, "two values for the same period"))
-        first = int(ords.min()) if len(ords) else 0
-        values = np.full(int(ords.max()) - first + 1 if len(ords) else 0, np.nan)
-        values[ords - first] = value.to_numpy(dtype=np.float64)
-        return cls(freq=freq, first=first, values=values)
+            ) from None
+    reasons = text_column(table["reason"]).to_numpy(dtype=object)
+    notes = pd.Series(
+        [
+            f"one-time: {reasons[e]} ({signed_change(a)} {u})"
+            for e, a, u in zip(event, pairs["amount"], given, strict=True)
+        ],
+        dtype=object,
+    )
+    joined = notes.groupby(row, sort=True).agg("; ".join)
+    rows = joined.index.to_numpy(dtype=np.int64)
+    change = np.bincount(row, weights=delta, minlength=len(frame))
+    new = value[rows] - change[rows]
+    return with_adjustments(frame, rows, new, joined.to_numpy(dtype=object))
 
-    def _ordinals(self, days: np.ndarray) -> np.ndarray:
-        return np.asarray(pd.DatetimeIndex(days).to_period(self.freq).asi8, dtype=np.int64)
 
-    def at(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-        """The index of each span ``[start, end]``: the value of the index period containing
-        it, or the mean over the index periods it covers (a year of a monthly index); NaN
-        when any of them has no value."""
-        lo = self._ordinals(start) - self.first
-        hi = self._ordinals(end) - self.first
-        n = len(self.values)
-        inside = (lo >= 0) & (hi < n)
-        lo, hi = np.clip(lo, 0, n), np.clip(hi + 1, 0, n)
-        present = ~np.isnan(self.values)
-        total = np.concatenate([[0.0], np.cumsum(np.where(present, self.values, 0.0))])
-        count = np.concatenate([[0], np.cumsum(present)])
-        width = hi - lo
-        full = inside & (width > 0) & (count[hi] - count[lo] == width)
-        return np.where(full, (total[hi] - total[lo]) / np.maximum(width, 1), np.nan)
-
-    def describe(self, start: np.ndarray, end: np.ndarray) -> str:
-        """The index period(s) the first span ``[start, end]`` uses, as labels."""
-        lo, hi = self._ordinals(start[:1])[0], self._ordinals(end[:1])[0]
-        first, last = period_labels(np.array([lo, hi]), Frequency(self.freq))
-        return first if lo == hi else f"{first} to {last}"
-
-    @property
-    def coverage(self) -> str:
-        """The first and last period with a value."""
-        if not len(self.values):
-            return "nothing"
-        idx = np.flatnonzero(~np.isnan(self.values)) + self.first
-        first, last = period_labels(idx[[0, -1]], Frequency(self.freq))
-        return f"{first} to {last}"
-
-    def rebased(self, start: np.ndarray, end: np.ndarray) -> PriceIndex:
-        """The index divided by its value over the span ``[start, end]``, times 100."""
-        return attrs.evolve(self, values=self.values / self.at(start, end)[0] * 100.0)
+def _no_match(
+    table: pd.DataFrame, ev: pd.DataFrame, obs: pd.DataFrame, event: int, count: int
+) -> ObservationError:
+    ind, org, period = (str(ev[k].iloc[event]) for k in ("indicator", "org_unit", "period"))
+    same = obs[(obs["indicator"] == ind) & (obs["org_unit"] == org)]["period"].unique()
+    seen = (
+        f"the rows of {ind!r} for {org!r} have periods {', '.join(sorted(same)[:12])}"
+        if len(same)
+        else f"there are no rows of {ind!r} for {org!r}"
+    )
+    more = f" ({count - 1} more event(s) match nothing either)" if count > 1 else ""
+    return ObservationError(
+        f"the one-time event of row {event + 2} (indicator {ind!r}, org unit {org!r}, period "
+        f"{period!r}, reason {str(table['reason'].iloc[event])!r}) matches no observation: "
+        f"{seen}{more}. Fix the event's period as the rows write it, or pass "
+        "unmatched='ignore' when the row comes from another source"
+    )

@@ -217,12 +217,23 @@ class FiscalPeriods:
         >>> cal.period(["2025-04-01", "2026-03-31"], freq="P").labels().tolist()
         ['FY2026-P01', 'FY2026-P12']
         """
-        years = np.strings.add("FY", np.strings.zfill(self.year.astype(np.str_), 4))
-        if self.freq == "Y":
-            return years
-        width = 1 if self.freq == "Q" else 2
-        numbers = np.strings.zfill(self.number.astype(np.str_), width)
-        return np.strings.add(np.strings.add(years, f"-{self.freq}"), numbers)
+        if self.year.size == 0:
+            return np.zeros(self.year.shape, dtype="<U10")
+        # Text is slow per element, so each distinct period is formatted once, in a table of
+        # every (year, number) between the first and last year, and the labels are looked up.
+        per_year = {"Y": 1, "Q": 4, "P": 12, "W": 53}[self.freq]
+        first = int(self.year.min())
+        years = np.repeat(np.arange(first, int(self.year.max()) + 1), per_year)
+        text = np.strings.add("FY", np.strings.zfill(years.astype(np.str_), 4))
+        if self.freq != "Y":
+            numbers = np.tile(np.arange(1, per_year + 1), len(text) // per_year)
+            width = 1 if self.freq == "Q" else 2
+            text = np.strings.add(
+                np.strings.add(text, f"-{self.freq}"),
+                np.strings.zfill(numbers.astype(np.str_), width),
+            )
+        labels: npt.NDArray[np.str_] = text[(self.year - first) * per_year + self.number - 1]
+        return labels
 
 
 @attrs.frozen(kw_only=True)
@@ -388,7 +399,9 @@ year_label='end')
         >>> FiscalCalendar(start_month=7).fiscal_year(["2025-06-30", "2025-07-01"]).tolist()
         [2025, 2026]
         """
-        end_year, _, _ = self._locate(_to_days(dates))
+        days = _to_days(dates)
+        grid, first_year = self._grid(days)
+        end_year = first_year + np.searchsorted(grid[::12], days, side="right") - 1
         return self._label_year(end_year)
 
     def period(self, dates: Dates, *, freq: str | Frequency) -> FiscalPeriods:
@@ -420,23 +433,23 @@ year_label='end')
         if code == "W":
             self._require_retail("fiscal weeks (freq='W')")
         days = _to_days(dates)
-        end_year, first, last = self._locate(days)
-        offset = days - first
-        if code == "Y":
-            number = np.ones_like(days)
-        elif code == "W":
-            number = offset // 7 + 1
-        elif self.is_retail:
-            number = self._retail_period(offset // 7 + 1)
-            if code == "Q":
-                number = (number - 1) // 3 + 1
+        grid, first_year = self._grid(days)
+        # Index of each day's fiscal period (P) in the grid; coarser periods are runs of them.
+        index = np.searchsorted(grid, days, side="right") - 1
+        year = first_year + index // 12
+        if code == "W":
+            year_start = grid[::12][index // 12]
+            number = (days - year_start) // 7 + 1
+            start = year_start + 7 * (number - 1)
+            end = start + 6
         else:
-            number = _month_index(days) - _month_index(first) + 1
-            if code == "Q":
-                number = (number - 1) // 3 + 1
-        start, end = self._span(first, last, code, number)
+            step = {"P": 1, "Q": 3, "Y": 12}[code]
+            edges = grid[::step]
+            run = index // step
+            number = run % (12 // step) + 1
+            start, end = edges[run], edges[run + 1] - 1
         return FiscalPeriods(
-            year=self._label_year(end_year),
+            year=self._label_year(year),
             number=number.astype(np.int64),
             start=start.astype("datetime64[D]"),
             end=end.astype("datetime64[D]"),
@@ -527,10 +540,12 @@ year_label='end')
                 f"{label!r} names {code}{number}, but FY{year} has {code}1 to {code}{most}; "
                 f"write {_LABEL_FORMATS}"
             )
-        first = np.array([(first_day - _EPOCH).days], dtype=np.int64)
-        last = np.array([(last_day - _EPOCH).days], dtype=np.int64)
-        start, end = self._span(first, last, code, np.array([number], dtype=np.int64))
-        return _to_date(int(start[0])), _to_date(int(end[0]))
+        if code == "W":
+            first = first_day + timedelta(weeks=number - 1)
+            return first, first + timedelta(days=6)
+        step = {"Q": 3, "P": 1}[code]
+        edges = self._table(self._end_year(year))[0, ::step]
+        return _to_date(int(edges[number - 1])), _to_date(int(edges[number]) - 1)
 
     # -- the arithmetic ------------------------------------------------------------------
     # Everything below works on int64 day numbers (days since 1970-01-01) and on "end years":
@@ -561,47 +576,33 @@ year_label='end')
         # Seven is odd, so "nearest" never ties: at most three days either way.
         return last + np.where(ahead <= 3, ahead, ahead - 7)
 
-    def _locate(self, days: _IntArray) -> tuple[_IntArray, _IntArray, _IntArray]:
-        """End year, first day and last day of the fiscal year of each day."""
-        year = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-        # A year end falls within a few days of its end month's last day, so a date belongs to
-        # the fiscal year ending in its own calendar year, the year before (a "nearest" year
-        # end spilling into January) or the year after.
-        end_year = np.where(
-            days <= self._year_end(year - 1),
-            year - 1,
-            np.where(days <= self._year_end(year), year, year + 1),
-        )
-        return end_year, self._year_end(end_year - 1) + 1, self._year_end(end_year)
-
-    def _weeks(self) -> _IntArray:
-        """Weeks of the twelve periods of a 52-week year."""
-        assert self.pattern is not None
-        return np.tile(np.array(_PATTERNS[self.pattern], dtype=np.int64), 4)
-
-    def _retail_period(self, week: _IntArray) -> _IntArray:
-        ends = np.cumsum(self._weeks())
-        # Week 53 lies past the last period's end and joins it.
-        return np.minimum(np.searchsorted(ends, week, side="left") + 1, 12).astype(np.int64)
-
-    def _span(
-        self, first: _IntArray, last: _IntArray, code: str, number: _IntArray
-    ) -> tuple[_IntArray, _IntArray]:
-        """First and last day of period ``number`` at ``code`` of the years ``first..last``."""
-        if code == "Y":
-            return first, last
-        if code == "W":
-            start = first + 7 * (number - 1)
-            return start, start + 6
-        # Quarters are spans of periods: quarter q is periods 3q-2 to 3q.
-        lo, hi = (3 * number - 2, 3 * number) if code == "Q" else (number, number)
+    def _table(self, end_years: _IntArray) -> _IntArray:
+        """First day of each of the twelve periods of each fiscal year, and the day after the
+        year: shape ``(len(end_years), 13)``."""
+        first = self._year_end(end_years - 1) + 1
         if self.is_retail:
-            ends = np.concatenate([[0], np.cumsum(self._weeks())])
-            start = first + 7 * ends[lo - 1]
-            # The last period absorbs a 53rd week, so it ends with the year.
-            return start, np.where(hi == 12, last, first + 7 * ends[hi] - 1)
-        month0 = _month_index(first)
-        return _month_start(month0 + lo - 1), _month_start(month0 + hi) - 1
+            assert self.pattern is not None
+            weeks = np.tile(np.array(_PATTERNS[self.pattern], dtype=np.int64), 4)
+            offsets = 7 * np.concatenate([[0], np.cumsum(weeks)[:-1]])
+            starts = first[:, None] + offsets
+        else:
+            first_month = (end_years - 1970) * 12 + self.end_month - 12
+            starts = _month_start(first_month[:, None] + np.arange(12))
+        # The day after the year is where the last period ends, so a 53rd week joins it.
+        return np.concatenate([starts, self._year_end(end_years)[:, None] + 1], axis=1)
+
+    def _grid(self, days: _IntArray) -> tuple[_IntArray, int]:
+        """Sorted first days of every fiscal period (P) of the years spanning ``days``, closed
+        by the day after the last year, and the end year of the first of those years."""
+        if days.size:
+            lo, hi = _year_of(int(days.min())), _year_of(int(days.max()))
+        else:
+            lo = hi = 1970
+        # A year end lies within days of its end month's end, so the fiscal years ending from
+        # the calendar year before the first date to the one after the last cover them all.
+        years = np.arange(lo - 1, hi + 2, dtype=np.int64)
+        table = self._table(years)
+        return np.concatenate([table[:, :12].ravel(), table[-1:, 12]]), lo - 1
 
     def _require_retail(self, what: str) -> None:
         if not self.is_retail:
@@ -640,9 +641,9 @@ def _check_year(fiscal_year: int) -> int:
     return int(fiscal_year)
 
 
-def _month_index(days: _IntArray) -> _IntArray:
-    """Months since January 1970 of day numbers."""
-    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+def _year_of(day: int) -> int:
+    """Calendar year of one day number."""
+    return int(np.datetime64(day, "D").astype("datetime64[Y]").astype(np.int64)) + 1970
 
 
 def _month_start(month: _IntArray) -> _IntArray:
@@ -689,5 +690,5 @@ def _first_bad(values: npt.NDArray[Any]) -> tuple[int, object]:
         try:
             np.datetime64(value, "D")
         except (ValueError, TypeError, OverflowError):
-            return i, value
+            return i, value.item() if isinstance(value, np.generic) else value
     return 0, values[0] if len(values) else None

@@ -17,10 +17,11 @@ import pandas as pd
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.algorithms.scoring import encode_categories
 from balanced_scorecard.data.periods import factorize, parse_period_codes
-from balanced_scorecard.exceptions import ObservationError, UnitError
+from balanced_scorecard.data.rules import BUILTIN_RULES, ObservationRows, ValidationRule
+from balanced_scorecard.exceptions import ObservationError, PluginError, UnitError
 from balanced_scorecard.model.enums import Frequency
 from balanced_scorecard.model.scorecard import Scorecard
-from balanced_scorecard.units import UnitRegistry, convert
+from balanced_scorecard.units import UnitRegistry, convert, unit_problem
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -187,6 +188,23 @@ def ratio_scale(scorecard: Scorecard, registry: UnitRegistry) -> np.ndarray:
     return out
 
 
+#: Units that are a share of a whole: a ratio in one of them cannot exceed its whole.
+_SHARE_UNITS = {"dimensionless", "percent", "permille", "ppm", "ppb", "basis_point"}
+
+
+def proportion_units(scorecard: Scorecard, registry: UnitRegistry) -> np.ndarray:
+    """Per indicator: is its unit a share of a whole (fraction, percent, per mille, ppm)?
+
+    Counts are dimensionless too, but "orders per customer" may well exceed 1, so only the
+    named share units count.
+    """
+    out = np.zeros(len(scorecard.indicators), dtype=bool)
+    for k, ind in enumerate(scorecard.indicators):
+        if unit_problem(ind.unit, registry) is None:
+            out[k] = str(registry.parse_units(ind.unit)) in _SHARE_UNITS
+    return out
+
+
 def prepare_observations(
     observations: pd.DataFrame,
     scorecard: Scorecard,
@@ -194,6 +212,7 @@ def prepare_observations(
     registry: UnitRegistry,
     freq: Frequency | None = None,
     source: str = "observations",
+    rules: Sequence[ValidationRule] = BUILTIN_RULES,
 ) -> PreparedObservations:
     """Validate a long observation frame against ``scorecard``.
 
@@ -212,6 +231,9 @@ def prepare_observations(
         Review frequency (default: the scorecard's).
     source
         Name used in the quality report for rows without a ``source`` column.
+    rules
+        Validation rules run on the rows that could be read, in order (see
+        :mod:`balanced_scorecard.data.rules`); ``error`` rules quarantine, the others report.
 
     Raises
     ------
@@ -385,6 +407,28 @@ def prepare_observations(
     else:
         rank = np.arange(n, dtype=np.float64)
     order = stamp_day + rank / (n + 1)
+    if rules and ok.any():
+        rows = ObservationRows(
+            scorecard=scorecard,
+            indicator=safe_ind,
+            org_unit=np.maximum(org_code, 0),
+            period=period,
+            value=value.to_numpy(),
+            numerator=numerator.to_numpy(),
+            denominator=denominator.to_numpy(),
+            proportion=proportion_units(scorecard, registry),
+        )
+        for rule in rules:
+            try:
+                flagged = np.asarray(rule.check(rows), dtype=bool) & ok
+            except Exception as exc:
+                raise PluginError(
+                    f"validation rule {rule.name!r} failed: {type(exc).__name__}: {exc}"
+                ) from exc
+            q.add(flagged, rule.name, rule.message, rule.severity)
+            if rule.severity == "error":
+                ok &= ~flagged
+
     # A duplicate is the same indicator, unit and period stamp; the later record wins.
     if ok.any():
         n_stamps = int(period_codes.max()) + 2

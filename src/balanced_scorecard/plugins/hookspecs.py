@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         RegisterRollupMethod,
         RegisterScoringMethod,
         RegisterSource,
+        RegisterValidationRule,
     )
     from balanced_scorecard.results import Evaluation
 
@@ -102,6 +103,18 @@ def bsc_register_rollup_methods(register: RegisterRollupMethod) -> None:
     combines child scores (shape ``(n_children, ...)``, NaN where missing) into parent scores
     (shape ``(n_parents, ...)``) with numpy, without a Python loop per node. Objectives and
     perspectives name it in ``rollup: NAME``.
+    """
+
+
+@hookspec
+def bsc_register_validation_rules(register: RegisterValidationRule) -> None:
+    """Register validation rules for observations.
+
+    Call ``register(rule)`` with a :class:`~balanced_scorecard.data.rules.ValidationRule`:
+    a name, a severity (``error`` quarantines the rows, ``warning`` and ``info`` keep and
+    report them), a message that says how to fix the data, and a vectorised
+    ``check(rows)`` returning True for the rows it objects to. Rules run on every source's
+    rows after units are converted, in registration order (built-ins first).
     """
 
 

@@ -25,19 +25,21 @@ from balanced_scorecard.plugins.registries import (
 
 if TYPE_CHECKING:
     from balanced_scorecard.algorithms.scoring import ScoringMethod
+    from balanced_scorecard.data.rules import ValidationRule
     from balanced_scorecard.results import Evaluation
 
 __all__ = ["PluginManager"]
 
 
 def _builtin_plugins() -> list[tuple[str, object]]:
-    from balanced_scorecard.builtins import methods, renderers, sources, sql
+    from balanced_scorecard.builtins import adjusters, methods, renderers, sources, sql
 
     return [
         ("builtins.sources", sources),
         ("builtins.sql", sql),
         ("builtins.renderers", renderers),
         ("builtins.methods", methods),
+        ("builtins.adjusters", adjusters),
     ]
 
 
@@ -197,6 +199,15 @@ class PluginManager:
             "bsc_register_rollup_methods",
             "rollup method",
             lambda reg, plugin: lambda name, f: reg.add(name, f, plugin=plugin),
+        )
+
+    @property
+    def validation_rules(self) -> Registry[ValidationRule]:
+        """Registered validation rules by name, built-ins first."""
+        return self._registry(
+            "bsc_register_validation_rules",
+            "validation rule",
+            lambda reg, plugin: lambda rule: reg.add(rule.name, rule, plugin=plugin),
         )
 
     def resolve_source(self, uri: str) -> tuple[Source, str]:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from balanced_scorecard.algorithms.scoring import ScoringMethod
+    from balanced_scorecard.data.rules import ValidationRule
     from balanced_scorecard.model.scorecard import Scorecard
     from balanced_scorecard.results import Evaluation
 
@@ -136,3 +137,4 @@ RegisterRenderer = Callable[[str, Renderer], None]
 RegisterAdjuster = Callable[[str, Adjuster], None]
 RegisterScoringMethod = Callable[["ScoringMethod"], None]
 RegisterRollupMethod = Callable[[str, RollupFunction], None]
+RegisterValidationRule = Callable[["ValidationRule"], None]

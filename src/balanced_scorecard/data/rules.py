@@ -1,0 +1,188 @@
+"""Validation rules: checks on observation rows beyond "can it be read at all".
+
+A rule looks at all valid rows at once (arrays, in the indicator's declared unit) and returns
+a mask of the rows it objects to. Its severity decides what happens to them: ``error`` rows
+are quarantined, ``warning`` and ``info`` rows are kept and reported. Built-in rules and
+plugin rules (hook ``bsc_register_validation_rules``) are the same kind of object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import numpy as np
+
+from balanced_scorecard.exceptions import ModelError
+from balanced_scorecard.model.enums import TimeAggregation
+from balanced_scorecard.model.scorecard import Scorecard
+
+__all__ = [
+    "BUILTIN_RULES",
+    "SEVERITIES",
+    "ObservationRows",
+    "ValidationRule",
+    "negative_parts",
+    "numerator_above_denominator",
+    "robust_outliers",
+]
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ObservationRows:
+    """The rows a rule sees: equal-length arrays, ``indicator`` and ``org_unit`` as codes into
+    ``scorecard.indicators`` and ``scorecard.org_chart.ids``, ``period`` as an ordinal."""
+
+    scorecard: Scorecard
+    indicator: np.ndarray
+    org_unit: np.ndarray
+    period: np.ndarray
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    #: Per indicator (not per row): True when its unit is a share of a whole (a plain
+    #: fraction, percent, per mille, ppm), so its numerator cannot exceed its denominator.
+    proportion: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
+
+    def __len__(self) -> int:
+        return int(self.value.shape[0])
+
+
+@attrs.frozen(kw_only=True)
+class ValidationRule:
+    """A named check with a severity and a message saying what is wrong and how to fix it.
+
+    ``check(rows)`` returns a boolean array, True for the rows the rule objects to.
+    """
+
+    name: str
+    check: Callable[[ObservationRows], np.ndarray]
+    message: str
+    severity: str = attrs.field(default="warning")
+
+    @severity.validator
+    def _severity(self, _: object, value: str) -> None:
+        if value not in SEVERITIES:
+            raise ModelError(
+                f"rule {self.name!r} has severity {value!r}; use one of {', '.join(SEVERITIES)}"
+            )
+
+
+def numerator_above_denominator(rows: ObservationRows) -> np.ndarray:
+    """Ratio rows whose numerator exceeds their denominator (more on-time orders than orders).
+
+    Examples
+    --------
+    >>> from balanced_scorecard.model import Scorecard
+    >>> r = ObservationRows(scorecard=Scorecard(id="x"), indicator=np.zeros(2, int),
+    ...     org_unit=np.zeros(2, int), period=np.zeros(2, int), value=np.ones(2),
+    ...     numerator=np.array([3.0, 1.0]), denominator=np.array([2.0, 4.0]))
+    >>> numerator_above_denominator(r).tolist()
+    [True, False]
+    """
+    with np.errstate(invalid="ignore"):
+        return np.asarray(rows.numerator > rows.denominator)
+
+
+def negative_parts(rows: ObservationRows) -> np.ndarray:
+    """Rows with a negative numerator or denominator: both count things."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray((rows.numerator < 0) | (rows.denominator < 0))
+
+
+def robust_outliers(rows: ObservationRows, *, threshold: float = 5.0) -> np.ndarray:
+    """Values far from their series' median: robust z-score ``0.6745 (x - median) / MAD``
+    above ``threshold``, per (indicator, org unit) series with at least 5 values. The rows are
+    kept (a real jump is not an error); the report asks a person to look.
+
+    Vectorised: the rows are sorted once by series and value, and medians come from segment
+    positions, not from a loop per series.
+
+    Examples
+    --------
+    >>> from balanced_scorecard.model import Scorecard
+    >>> v = np.array([10.0, 11, 9, 10, 12, 10, 95])
+    >>> r = ObservationRows(scorecard=Scorecard(id="x"), indicator=np.zeros(7, int),
+    ...     org_unit=np.zeros(7, int), period=np.arange(7), value=v,
+    ...     numerator=np.full(7, np.nan), denominator=np.full(7, np.nan))
+    >>> robust_outliers(r).tolist()
+    [False, False, False, False, False, False, True]
+    """
+    n = len(rows)
+    out = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out
+    n_units = max(len(rows.scorecard.org_chart), int(rows.org_unit.max(initial=0)) + 1)
+    series = rows.indicator.astype(np.int64) * n_units + rows.org_unit
+    value = rows.value
+    present = ~np.isnan(value)
+    order = np.lexsort((value, series))
+    order = order[present[order]]
+    s, v = series[order], value[order]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    sizes = np.diff(np.r_[starts, len(s)])
+
+    def segment_median(sorted_values: np.ndarray) -> np.ndarray:
+        lo = starts + (sizes - 1) // 2
+        hi = starts + sizes // 2
+        return np.asarray((sorted_values[lo] + sorted_values[hi]) / 2)
+
+    median = segment_median(v)
+    seg = np.repeat(np.arange(len(starts)), sizes)
+    dev = np.abs(v - median[seg])
+    # Deviations must be sorted within each segment for their median too.
+    dev_order = np.lexsort((dev, seg))
+    mad = segment_median(dev[dev_order])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = 0.6745 * dev / mad[seg]
+    flagged = (sizes[seg] >= 5) & (mad[seg] > 0) & (z > threshold)
+    out[order[flagged]] = True
+    return out
+
+
+def _ratio_rows(
+    rule: Callable[[ObservationRows], np.ndarray], *, shares_only: bool = False
+) -> Callable[[ObservationRows], np.ndarray]:
+    # Only ratio-of-sums indicators carry parts whose sizes mean something; only shares of
+    # a whole (on-time orders of orders) bound the numerator by the denominator, unlike
+    # cost per order or hours per employee.
+    def check(rows: ObservationRows) -> np.ndarray:
+        n = len(rows.scorecard.indicators)
+        applies = np.zeros(max(n, 1), dtype=bool)
+        applies[:n] = [
+            i.time_aggregation is TimeAggregation.RATIO_OF_SUMS for i in rows.scorecard.indicators
+        ]
+        if shares_only:
+            share = np.zeros(len(applies), dtype=bool)
+            share[: min(n, len(rows.proportion))] = rows.proportion[:n]
+            applies &= share
+        return np.asarray(rule(rows) & applies[np.minimum(rows.indicator, len(applies) - 1)])
+
+    return check
+
+
+#: The rules every engine applies, in this order.
+BUILTIN_RULES: tuple[ValidationRule, ...] = (
+    ValidationRule(
+        name="negative-parts",
+        check=_ratio_rows(negative_parts),
+        message="numerator or denominator is negative; both count things, so fix the source",
+        severity="error",
+    ),
+    ValidationRule(
+        name="numerator-above-denominator",
+        check=_ratio_rows(numerator_above_denominator, shares_only=True),
+        message="numerator is larger than denominator, but the indicator is a share of a "
+        "whole (more hits than attempts); check the source's definitions of the two counts",
+        severity="error",
+    ),
+    ValidationRule(
+        name="outlier",
+        check=robust_outliers,
+        message="value is far from its series' median (robust z-score above 5); check it, it "
+        "is used as it is",
+        severity="warning",
+    ),
+)
