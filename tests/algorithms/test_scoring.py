@@ -365,9 +365,11 @@ def test_band_params_override_inputs() -> None:
 
 
 def test_band_degenerate() -> None:
-    # A point band has zero default tolerance; an explicit tolerance makes it usable.
+    # A point band has zero default tolerance: a value on the point is inside (1), a value
+    # off it cannot be scored (NaN) until an explicit tolerance says how fast to fall.
     point = inputs([5.0, 6.0], lower=5, upper=5)
-    assert np.isnan(score_band(point)).all()
+    assert score_band(point)[0] == 1.0
+    assert np.isnan(score_band(point)[1])
     assert score_band(point, tolerance=2).tolist() == approx([1.0, THIRD])
     assert np.isnan(score_band(inputs([5.0], lower=6, upper=4))).all()
     assert np.isnan(score_band(inputs([5.0], lower=4))).all()

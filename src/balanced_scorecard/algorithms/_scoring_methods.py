@@ -491,8 +491,8 @@ def score_band(
     Outside the band the score jumps to 2/3 at the edge and falls linearly to 0 at
     ``tolerance`` beyond it (default half the band's width), so "just outside" is amber.
     ``lower``/``upper`` params override the inputs' columns. Polarity is not consulted.
-    NaN when lower > upper or the tolerance is not positive (e.g. a zero-width band
-    without an explicit tolerance).
+    NaN when lower > upper, and outside the band when the tolerance is not positive (e.g. a
+    zero-width band without an explicit tolerance).
 
     Examples
     --------
@@ -508,8 +508,10 @@ def score_band(
     dist = np.maximum(lo - a, a - hi)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         outside = TARGET_SCORE * (1.0 - dist / tol)
-    raw = np.where(dist <= 0, 1.0, outside)
-    return np.where((lo <= hi) & (tol > 0) & ~np.isnan(a), raw, np.nan)
+    inside = dist <= 0
+    raw = np.where(inside, 1.0, outside)
+    # Inside the band the tolerance plays no part, so only values outside need a positive one.
+    return np.where((lo <= hi) & (inside | (tol > 0)) & ~np.isnan(a), raw, np.nan)
 
 
 def band_breakpoints(

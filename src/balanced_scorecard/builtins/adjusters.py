@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard.data.adjustment_tables import EventTable, PriceIndex, RateTable
 from balanced_scorecard.data.adjustments import (
     Table,
     check_options,
@@ -30,11 +31,9 @@ from balanced_scorecard.data.adjustments import (
     period_spans,
     positions,
     require_columns,
-    subtract_events,
     unchanged,
     with_adjustments,
 )
-from balanced_scorecard.data.rate_tables import PriceIndex, RateTable
 from balanced_scorecard.exceptions import ObservationError, UnitError, UnknownNodeError
 from balanced_scorecard.model.enums import TimeAggregation
 from balanced_scorecard.model.scorecard import Scorecard
@@ -62,8 +61,8 @@ class FxAdjuster:
     """Currency translation after IAS 21: flows at the average rate of their period, stocks
     (balances) at the closing rate.
 
-    Options
-    -------
+    Options, given as ``adjust=[("fx", {...})]``:
+
     rates
         A frame (or CSV path) with columns ``date``, ``currency``, ``rate``: units of
         ``currency`` per one unit of ``base``.
@@ -210,8 +209,8 @@ def _missing_rate(
 ) -> UnitError:
     """The error for the first row whose group lacks a rate, naming pair, period, indicator."""
     bad = np.isnan(leg["src"]) | np.isnan(leg["dst"])
-    row = rows[int(np.flatnonzero(bad[group])[0])]
-    g = int(group[np.flatnonzero(rows == row)[0]])
+    k = int(np.flatnonzero(bad[group])[0])
+    row, g = int(rows[k]), int(group[k])
     src, dst = str(groups["src"].iloc[g]), str(groups["dst"].iloc[g])
     stock = bool(groups["stock"].iloc[g])
     lacking = src if np.isnan(leg["src"][g]) else dst
@@ -231,16 +230,20 @@ def _missing_rate(
     )
 
 
-def _selected(scorecard: Scorecard, indicators: object, registry: UnitRegistry) -> np.ndarray:
+def _selected(
+    scorecard: Scorecard, indicators: str | Iterable[str] | None, registry: UnitRegistry
+) -> np.ndarray:
+    """Per indicator (and a last entry for unknown ones): is it deflated?"""
     ids = [i.id for i in scorecard.indicators]
     if indicators is None:
         chosen = {i.id for i in scorecard.indicators if currency_of(i.unit, registry)}
     else:
-        chosen = {indicators} if isinstance(indicators, str) else {str(i) for i in indicators}  # type: ignore[attr-defined]
-        for unknown in sorted(chosen - set(ids)):
+        chosen = {indicators} if isinstance(indicators, str) else {str(i) for i in indicators}
+        unknown = sorted(chosen - set(ids))
+        if unknown:
             raise UnknownNodeError(
-                f"the inflation option indicators names {unknown!r}, which is not an indicator "
-                "of the scorecard." + did_you_mean(unknown, ids)
+                f"the inflation option indicators names {unknown[0]!r}, which is not an "
+                "indicator of the scorecard." + did_you_mean(unknown[0], ids)
             )
     return np.array([i in chosen for i in ids] + [False], dtype=bool)
 
@@ -260,8 +263,8 @@ def _index_span(price: PriceIndex, label: object, option: str) -> tuple[np.ndarr
 class InflationAdjuster:
     """Deflation by a price index: nominal amounts to the money of one base period.
 
-    Options
-    -------
+    Options, given as ``adjust=[("inflation", {...})]``:
+
     index
         A frame (or CSV path) with columns ``period`` and ``value``: a price index by year
         (``2024``), quarter (``2024Q1``) or month (``2024-01``).
@@ -317,7 +320,7 @@ class InflationAdjuster:
         if rebase is not None:
             price = price.rebased(*_index_span(price, rebase, "rebase"))
         base_span = _index_span(price, base, "base")
-        i_base, base_label = price.at(*base_span)[0], price.describe(*base_span)
+        i_base, base_label = price.at(*base_span)[0], price.describe(*base_span)[0]
         require_columns(frame, ("indicator", "period", "value"), "inflation")
         chosen = _selected(scorecard, indicators, registry)
         ind = positions(frame["indicator"], [i.id for i in scorecard.indicators])
@@ -330,13 +333,12 @@ class InflationAdjuster:
         # One index lookup per distinct period of the rows.
         used, span_of_row = np.unique(spans.codes[rows], return_inverse=True)
         i_t = price.at(spans.start[used], spans.end[used])
+        used_label = price.describe(spans.start[used], spans.end[used])
         if np.isnan(i_t).any():
             k = int(np.flatnonzero(np.isnan(i_t[span_of_row]))[0])
-            u = used[span_of_row[k]]
             row = rows[k]
             raise UnitError(
-                f"the price index has no value for "
-                f"{price.describe(spans.start[u : u + 1], spans.end[u : u + 1])}, which indicator "
+                f"the price index has no value for {used_label[span_of_row[k]]}, which indicator "
                 f"{str(frame['indicator'].iloc[row]).strip()!r} needs for period "
                 f"{str(frame['period'].iloc[row]).strip()!r} (row {row + 2}); the index has "
                 f"values for {price.coverage}. Add the missing value, or leave the indicator "
@@ -345,10 +347,9 @@ class InflationAdjuster:
         factor = i_base / i_t
         notes = np.array(
             [
-                f"inflation to {base_label} money ×{f:.6g} (index "
-                f"{price.describe(spans.start[u : u + 1], spans.end[u : u + 1])} {i:.6g} → "
+                f"inflation to {base_label} money ×{f:.6g} (index {lab} {i:.6g} → "
                 f"{base_label} {i_base:.6g})"
-                for u, f, i in zip(used, factor, i_t, strict=True)
+                for lab, f, i in zip(used_label, factor, i_t, strict=True)
             ],
             dtype=object,
         )
@@ -360,8 +361,8 @@ class OneTimeAdjuster:
     """One-time events: subtract an amount from the observations it distorts, so the
     scorecard shows the normalised, recurring figure.
 
-    Options
-    -------
+    Options, given as ``adjust=[("one_time", {...})]``:
+
     events
         A frame (or CSV path) with columns ``indicator``, ``org_unit``, ``period``,
         ``amount`` and ``reason`` (and optionally ``unit``; default: the indicator's unit).
@@ -410,9 +411,8 @@ class OneTimeAdjuster:
         assert events is not None  # checked above; for mypy
         if unmatched not in ("raise", "ignore"):
             raise ObservationError(f"unmatched must be 'raise' or 'ignore', not {unmatched!r}")
-        return subtract_events(
-            frame, events, scorecard=scorecard, registry=registry, unmatched=unmatched
-        )
+        table = EventTable.from_table(events, scorecard=scorecard)
+        return table.subtract(frame, registry=registry, unmatched=unmatched)
 
 
 @hookimpl

@@ -19,8 +19,7 @@ import pandas as pd
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.data.periods import factorize
 from balanced_scorecard.exceptions import ObservationError, ScorecardError, UnitError
-from balanced_scorecard.model.scorecard import Scorecard
-from balanced_scorecard.units import UnitRegistry, convert, unit_problem
+from balanced_scorecard.units import UnitRegistry, unit_problem
 
 __all__ = [
     "PeriodSpans",
@@ -35,7 +34,6 @@ __all__ = [
     "read_table",
     "require_columns",
     "signed_change",
-    "subtract_events",
     "text_column",
     "unchanged",
     "with_adjustments",
@@ -213,6 +211,8 @@ def check_options(
     required: Mapping[str, Any],
     error: type[ScorecardError],
 ) -> None:
+    """Reject option names adjuster ``name`` does not know, and ``required`` ones left out:
+    a misspelt option would otherwise be ignored and the values silently not adjusted."""
     if unknown:
         bad = sorted(unknown)
         raise error(
@@ -228,6 +228,7 @@ def check_options(
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Raise :class:`ObservationError` when the frame lacks a column adjuster ``name`` reads."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ObservationError(
@@ -242,6 +243,7 @@ def numeric_values(frame: pd.DataFrame) -> np.ndarray:
 
 
 def format_number(x: float) -> str:
+    """A number for a note: grouped thousands, no needless decimals (``12,500``)."""
     return format(x, ",.12g")
 
 
@@ -282,8 +284,15 @@ def with_adjustments(
         text = col.astype(object).where(col.notna(), "").to_numpy(dtype=object, copy=True)
     else:
         text = np.full(len(out), "", dtype=object)
-    old = pd.Series(text[rows], dtype=object).astype(str).to_numpy(dtype=object)
-    text[rows] = np.where(old == "", notes, old + "; " + notes)
+    # Strings are joined once per distinct (old text, note) pair, not once per row.
+    old_code, old_text = pd.factorize(text[rows])
+    note_code, note_text = pd.factorize(np.asarray(notes, dtype=object))
+    pair, inverse = np.unique(
+        old_code.astype(np.int64) * max(len(note_text), 1) + note_code, return_inverse=True
+    )
+    old = np.array([str(t) for t in old_text], dtype=object)[pair // max(len(note_text), 1)]
+    new_note = np.asarray(note_text, dtype=object)[pair % max(len(note_text), 1)]
+    text[rows] = np.where(old == "", new_note, old + "; " + new_note)[inverse]
     out["adjustments"] = pd.Series(text, index=out.index, dtype=object)
     return out
 
@@ -295,134 +304,10 @@ def unchanged(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def text_column(column: pd.Series) -> pd.Series:
+    """A column as stripped text, ``""`` where missing (for the short tables of events)."""
     return column.astype(object).where(column.notna(), "").astype(str).str.strip()
 
 
 def signed_change(amount: float) -> str:
     # The note shows the change made to the value: subtracting 500 is −500.
     return ("−" if amount > 0 else "+") + format_number(abs(amount))
-
-
-def subtract_events(
-    frame: pd.DataFrame,
-    events: Table,
-    *,
-    scorecard: Scorecard,
-    registry: UnitRegistry,
-    unmatched: str = "raise",
-) -> pd.DataFrame:
-    """Subtract one-time ``events`` from the observations with the same indicator, org unit
-    and period text; the maths of the ``one_time`` adjuster.
-
-    Each event's amount is converted from its ``unit`` (default: the indicator's) to the
-    unit of the row it meets; the amounts of all events on a row are subtracted at once.
-    """
-    what = "one-time events"
-    keys = ["indicator", "org_unit", "period"]
-    table = read_table(
-        events,
-        columns=(*keys, "amount", "reason"),
-        what=what,
-        text=(*keys, "reason", "unit"),
-        error=ObservationError,
-    ).reset_index(drop=True)
-    require_columns(frame, (*keys, "value"), "one_time")
-    amount = pd.to_numeric(table["amount"], errors="coerce").to_numpy(dtype=np.float64)
-    if np.isnan(amount).any():
-        raise ObservationError(bad_row(table, np.isnan(amount), what, "the amount is not a number"))
-    ids = [i.id for i in scorecard.indicators]
-    ev = pd.DataFrame({k: text_column(table[k]) for k in keys})
-    ev_ind = positions(ev["indicator"], ids)
-    if (ev_ind < 0).any():
-        name = str(ev["indicator"].iloc[int(np.flatnonzero(ev_ind < 0)[0])])
-        raise ObservationError(
-            bad_row(
-                table,
-                ev_ind < 0,
-                what,
-                f"{name!r} is not an indicator of the scorecard." + did_you_mean(name, ids),
-            )
-        )
-    declared = np.array([i.unit for i in scorecard.indicators], dtype=object)
-    ev_unit = text_column(table["unit"]).to_numpy(dtype=object) if "unit" in table else None
-    ev["unit"] = (
-        declared[ev_ind] if ev_unit is None else np.where(ev_unit == "", declared[ev_ind], ev_unit)
-    )
-    ev["amount"], ev["event"] = amount, np.arange(len(ev))
-    obs = pd.DataFrame({k: text_column(frame[k]) for k in keys})
-    obs["row"] = np.arange(len(frame))
-    row_unit = text_column(frame["unit"]).to_numpy(dtype=object) if "unit" in frame else None
-    pairs = ev.merge(obs, on=keys, how="inner", sort=False).sort_values(
-        ["row", "event"], kind="stable"
-    )
-    lonely = np.setdiff1d(ev["event"].to_numpy(), pairs["event"].to_numpy())
-    if len(lonely) and unmatched == "raise":
-        raise _no_match(table, ev, obs, int(lonely[0]), len(lonely))
-    if pairs.empty:
-        return unchanged(frame)
-    row = pairs["row"].to_numpy()
-    event = pairs["event"].to_numpy()
-    target = declared[ev_ind[event]]
-    if row_unit is not None:
-        target = np.where(row_unit[row] == "", target, row_unit[row])
-    value = numeric_values(frame)
-    if np.isnan(value[row]).any():
-        k = int(np.flatnonzero(np.isnan(value[row]))[0])
-        raise ObservationError(
-            bad_row(
-                table,
-                ev["event"] == event[k],
-                what,
-                f"the event matches observation row {row[k] + 2}, whose value "
-                f"{frame['value'].iloc[row[k]]!r} is not a number; fix the value first",
-            )
-        )
-    # Amounts are in their own unit; rows may be in another of the same dimension (kEUR).
-    delta = pairs["amount"].to_numpy(dtype=np.float64).copy()
-    given = pairs["unit"].to_numpy(dtype=object)
-    for src, dst in {(str(a), str(b)) for a, b in zip(given, target, strict=True)}:
-        m = (given == src) & (target == dst)
-        try:
-            delta[m] = convert(delta[m], src, dst, registry)
-        except UnitError as exc:
-            raise UnitError(
-                bad_row(
-                    table,
-                    np.isin(ev["event"], event[m]),
-                    what,
-                    f"{exc}. The amount is in {src} and the matching row in {dst}: list "
-                    "the fx adjuster before one_time, or give the event a 'unit'",
-                )
-            ) from None
-    reasons = text_column(table["reason"]).to_numpy(dtype=object)
-    notes = pd.Series(
-        [
-            f"one-time: {reasons[e]} ({signed_change(a)} {u})"
-            for e, a, u in zip(event, pairs["amount"], given, strict=True)
-        ],
-        dtype=object,
-    )
-    joined = notes.groupby(row, sort=True).agg("; ".join)
-    rows = joined.index.to_numpy(dtype=np.int64)
-    change = np.bincount(row, weights=delta, minlength=len(frame))
-    new = value[rows] - change[rows]
-    return with_adjustments(frame, rows, new, joined.to_numpy(dtype=object))
-
-
-def _no_match(
-    table: pd.DataFrame, ev: pd.DataFrame, obs: pd.DataFrame, event: int, count: int
-) -> ObservationError:
-    ind, org, period = (str(ev[k].iloc[event]) for k in ("indicator", "org_unit", "period"))
-    same = obs[(obs["indicator"] == ind) & (obs["org_unit"] == org)]["period"].unique()
-    seen = (
-        f"the rows of {ind!r} for {org!r} have periods {', '.join(sorted(same)[:12])}"
-        if len(same)
-        else f"there are no rows of {ind!r} for {org!r}"
-    )
-    more = f" ({count - 1} more event(s) match nothing either)" if count > 1 else ""
-    return ObservationError(
-        f"the one-time event of row {event + 2} (indicator {ind!r}, org unit {org!r}, period "
-        f"{period!r}, reason {str(table['reason'].iloc[event])!r}) matches no observation: "
-        f"{seen}{more}. Fix the event's period as the rows write it, or pass "
-        "unmatched='ignore' when the row comes from another source"
-    )

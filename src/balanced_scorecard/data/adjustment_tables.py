@@ -1,7 +1,9 @@
-"""FX rate tables and price indices, read from a frame or CSV and checked.
+"""The tables adjusters read: FX rates, price indices and one-time events.
 
-The lookups are vectorised over the groups that need a rate or an index value: binary
-searches and cumulative sums per currency, never a Python loop per observation.
+Each is read from a frame or a CSV file and checked as a whole when it is built, so a bad
+table fails before any value changes, with the row at fault named. Lookups are vectorised
+over the groups that need them (binary searches and cumulative sums per currency, integer
+keys for events), never a Python loop per observation.
 """
 
 from __future__ import annotations
@@ -18,15 +20,23 @@ from balanced_scorecard.data.adjustments import (
     Table,
     bad_row,
     currency_of,
+    numeric_values,
     period_spans,
+    positions,
     read_table,
+    require_columns,
+    signed_change,
+    text_column,
+    unchanged,
+    with_adjustments,
 )
 from balanced_scorecard.data.periods import period_labels
-from balanced_scorecard.exceptions import UnitError
+from balanced_scorecard.exceptions import ObservationError, UnitError
 from balanced_scorecard.model.enums import Frequency
-from balanced_scorecard.units import CURRENCIES, UnitRegistry
+from balanced_scorecard.model.scorecard import Scorecard
+from balanced_scorecard.units import CURRENCIES, UnitRegistry, convert
 
-__all__ = ["PriceIndex", "RateTable"]
+__all__ = ["EventTable", "PriceIndex", "RateTable"]
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -153,8 +163,8 @@ class PriceIndex:
     >>> s = period_spans(["2019-06", "2024", "2022"])
     >>> cpi.freq, cpi.at(s.start, s.end).tolist()
     ('Y', [255.657, 313.689, nan])
-    >>> cpi.describe(s.start[:1], s.end[:1]), cpi.coverage
-    ('2019', '2019 to 2024')
+    >>> cpi.describe(s.start, s.end).tolist(), cpi.coverage
+    (['2019', '2024', '2022'], '2019 to 2024')
     """
 
     freq: str
@@ -229,11 +239,13 @@ class PriceIndex:
         full = inside & (width > 0) & (count[hi] - count[lo] == width)
         return np.where(full, (total[hi] - total[lo]) / np.maximum(width, 1), np.nan)
 
-    def describe(self, start: np.ndarray, end: np.ndarray) -> str:
-        """The index period(s) the first span ``[start, end]`` uses, as labels."""
-        lo, hi = self._ordinals(start[:1])[0], self._ordinals(end[:1])[0]
-        first, last = period_labels(np.array([lo, hi]), Frequency(self.freq))
-        return first if lo == hi else f"{first} to {last}"
+    def describe(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """The index period(s) each span ``[start, end]`` uses, as labels."""
+        lo, hi = self._ordinals(start), self._ordinals(end)
+        freq = Frequency(self.freq)
+        first = np.asarray(period_labels(lo, freq), dtype=object)
+        last = np.asarray(period_labels(hi, freq), dtype=object)
+        return np.where(lo == hi, first, first + " to " + last)
 
     @property
     def coverage(self) -> str:
@@ -247,3 +259,171 @@ class PriceIndex:
     def rebased(self, start: np.ndarray, end: np.ndarray) -> PriceIndex:
         """The index divided by its value over the span ``[start, end]``, times 100."""
         return attrs.evolve(self, values=self.values / self.at(start, end)[0] * 100.0)
+
+
+_KEYS = ("indicator", "org_unit", "period")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class EventTable:
+    """One-time events: amounts to take out of the observations of one (indicator, org unit,
+    period) cell, each with a reason.
+
+    ``events`` holds the stripped keys, the amount's ``unit`` (the indicator's when the table
+    gives none), ``amount`` and ``reason``; ``source`` is the table as given, for messages.
+
+    Examples
+    --------
+    >>> from balanced_scorecard.model import Scorecard, Objective, Indicator
+    >>> from balanced_scorecard.units import make_registry
+    >>> sc = Scorecard(id="s", objectives=[Objective(id="o", perspective="financial")],
+    ...     indicators=[Indicator(id="revenue", objective="o", unit="EUR")])
+    >>> events = EventTable.from_table(pd.DataFrame({"indicator": ["revenue"],
+    ...     "org_unit": ["all"], "period": ["2025-03"], "amount": [500.0], "reason": ["sale"]}),
+    ...     scorecard=sc)
+    >>> obs = pd.DataFrame({"indicator": "revenue", "org_unit": "all", "period": ["2025-03"],
+    ...                     "value": [2.0], "unit": ["kEUR"]})
+    >>> events.subtract(obs, registry=make_registry())["value"].tolist()
+    [1.5]
+    """
+
+    events: pd.DataFrame
+    source: pd.DataFrame
+
+    @classmethod
+    def from_table(cls, table: Table, *, scorecard: Scorecard) -> EventTable:
+        """Read and check a table with columns ``indicator``, ``org_unit``, ``period``,
+        ``amount``, ``reason`` and optionally ``unit``."""
+        what = "one-time events"
+        source = read_table(
+            table,
+            columns=(*_KEYS, "amount", "reason"),
+            what=what,
+            text=(*_KEYS, "reason", "unit"),
+            error=ObservationError,
+        ).reset_index(drop=True)
+        amount = pd.to_numeric(source["amount"], errors="coerce").to_numpy(dtype=np.float64)
+        if np.isnan(amount).any():
+            raise ObservationError(
+                bad_row(source, np.isnan(amount), what, "the amount is not a number")
+            )
+        ids = [i.id for i in scorecard.indicators]
+        events = pd.DataFrame({k: text_column(source[k]) for k in _KEYS})
+        ind = positions(events["indicator"], ids)
+        if (ind < 0).any():
+            name = str(events["indicator"].iloc[int(np.flatnonzero(ind < 0)[0])])
+            raise ObservationError(
+                bad_row(
+                    source,
+                    ind < 0,
+                    what,
+                    f"{name!r} is not an indicator of the scorecard." + did_you_mean(name, ids),
+                )
+            )
+        declared = np.array([i.unit for i in scorecard.indicators], dtype=object)[ind]
+        if "unit" in source.columns:
+            given = text_column(source["unit"]).to_numpy(dtype=object)
+            declared = np.where(given == "", declared, given)
+        events["unit"], events["amount"] = declared, amount
+        events["reason"] = text_column(source["reason"])
+        events["declared"] = np.array([i.unit for i in scorecard.indicators], dtype=object)[ind]
+        return cls(events=events, source=source)
+
+    def subtract(
+        self, frame: pd.DataFrame, *, registry: UnitRegistry, unmatched: str = "raise"
+    ) -> pd.DataFrame:
+        """``frame`` with each event's amount subtracted from the rows with the same
+        indicator, org unit and period text, converted to the row's unit (rows without one
+        are in the indicator's). ``unmatched="raise"`` makes an event that meets no row an
+        :class:`~balanced_scorecard.exceptions.ObservationError`."""
+        require_columns(frame, (*_KEYS, "value"), "one_time")
+        ev = self.events
+        # Match on integer keys: each row's position among the events' few distinct values
+        # of each key column, so the observation columns are hashed once, never stripped.
+        row_key = np.zeros(len(frame), dtype=np.int64)
+        ev_key = np.zeros(len(ev), dtype=np.int64)
+        candidate = np.ones(len(frame), dtype=bool)
+        for column in _KEYS:
+            known = sorted(set(ev[column]))
+            pos = positions(frame[column], known)
+            candidate &= pos >= 0
+            row_key = row_key * len(known) + pos
+            ev_key = ev_key * len(known) + pd.Index(known).get_indexer(ev[column])
+        rows_in = np.flatnonzero(candidate)
+        pairs = (
+            pd.DataFrame({"key": ev_key, "event": np.arange(len(ev))})
+            .merge(pd.DataFrame({"key": row_key[rows_in], "row": rows_in}), on="key")
+            .sort_values(["row", "event"], kind="stable")
+        )
+        lonely = np.setdiff1d(np.arange(len(ev)), pairs["event"].to_numpy())
+        if len(lonely) and unmatched == "raise":
+            raise self._no_match(frame, int(lonely[0]), len(lonely))
+        if pairs.empty:
+            return unchanged(frame)
+        row = pairs["row"].to_numpy()
+        event = pairs["event"].to_numpy()
+        target = ev["declared"].to_numpy(dtype=object)[event]
+        if "unit" in frame.columns:
+            row_unit = text_column(frame["unit"].iloc[row]).to_numpy(dtype=object)
+            target = np.where(row_unit == "", target, row_unit)
+        value = numeric_values(frame)
+        if np.isnan(value[row]).any():
+            k = int(np.flatnonzero(np.isnan(value[row]))[0])
+            raise ObservationError(
+                self._about(
+                    np.arange(len(ev)) == event[k],
+                    f"the event matches observation row {row[k] + 2}, whose value "
+                    f"{frame['value'].iloc[row[k]]!r} is not a number; fix the value first",
+                )
+            )
+        amount = ev["amount"].to_numpy(dtype=np.float64)[event]
+        given = ev["unit"].to_numpy(dtype=object)[event]
+        delta = amount.copy()
+        # Amounts are in their own unit; rows may be in another of the same dimension (kEUR).
+        for src, dst in {(str(a), str(b)) for a, b in zip(given, target, strict=True)}:
+            m = (given == src) & (target == dst)
+            try:
+                delta[m] = convert(delta[m], src, dst, registry)
+            except UnitError as exc:
+                raise UnitError(
+                    self._about(
+                        np.isin(np.arange(len(ev)), event[m]),
+                        f"{exc}. The amount is in {src} and the matching row in {dst}: list "
+                        "the fx adjuster before one_time, or give the event a 'unit'",
+                    )
+                ) from None
+        reasons = ev["reason"].to_numpy(dtype=object)
+        notes = pd.Series(
+            [
+                f"one-time: {reasons[e]} ({signed_change(a)} {u})"
+                for e, a, u in zip(event, amount, given, strict=True)
+            ],
+            dtype=object,
+        )
+        joined = notes.groupby(row, sort=True).agg("; ".join)
+        rows = joined.index.to_numpy(dtype=np.int64)
+        change = np.bincount(row, weights=delta, minlength=len(frame))
+        new = value[rows] - change[rows]
+        return with_adjustments(frame, rows, new, joined.to_numpy(dtype=object))
+
+    def _about(self, mask: np.ndarray, problem: str) -> str:
+        return bad_row(self.source, mask, "one-time events", problem)
+
+    def _no_match(self, frame: pd.DataFrame, event: int, count: int) -> ObservationError:
+        ind, org, period = (str(self.events[k].iloc[event]) for k in _KEYS)
+        same_cell = (positions(frame["indicator"], [ind]) == 0) & (
+            positions(frame["org_unit"], [org]) == 0
+        )
+        same = text_column(frame["period"][same_cell]).unique()
+        seen = (
+            f"the rows of {ind!r} for {org!r} have periods {', '.join(sorted(same)[:12])}"
+            if len(same)
+            else f"there are no rows of {ind!r} for {org!r}"
+        )
+        more = f" ({count - 1} more event(s) match nothing either)" if count > 1 else ""
+        return ObservationError(
+            f"the one-time event of row {event + 2} (indicator {ind!r}, org unit {org!r}, "
+            f"period {period!r}, reason {self.events['reason'].iloc[event]!r}) matches no "
+            f"observation: {seen}{more}. Fix the event's period as the rows write it, or pass "
+            "unmatched='ignore' when the row comes from another source"
+        )
