@@ -532,3 +532,25 @@ def test_last_takes_the_latest_day_of_the_period_whatever_the_row_order(engine: 
         ]
     )
     assert engine.evaluate(sc, obs).to_frame().set_index("node").loc["heads", "actual"] == 130
+
+
+def test_as_known_at_reproduces_the_preliminary_and_the_closed_month(engine: Engine) -> None:
+    # Hand-worked: January revenue first released on 3 February (90), restated on
+    # 12 February after the close (100). February's books close 10 days after month end.
+    sc = _one(Indicator(id="rev", objective="o", time_aggregation="sum"))
+    obs = _obs(
+        [("rev", "all", "2025-01", 90), ("rev", "all", "2025-01", 100)],
+        as_of=["2025-02-03", "2025-02-12"],
+    )
+    early = engine.evaluate(sc, obs, as_known_at="2025-02-05", close_days=10)
+    late = engine.evaluate(sc, obs, as_known_at="2025-02-20", close_days=10)
+    assert early.to_frame().set_index("node").loc["rev", "actual"] == 90
+    assert late.to_frame().set_index("node").loc["rev", "actual"] == 100
+    assert early.provisional == ("2025-01",)  # Jan closes on 10 Feb
+    assert late.provisional == ()
+    note = early.notes[early.notes["rule"] == "as-known-at"].iloc[0]
+    assert "1 row(s) recorded after 2025-02-05" in note["message"]
+    # Without as_known_at the latest as_of decides: 12 Feb is after the close of January.
+    assert engine.evaluate(sc, obs, close_days=10).provisional == ()
+    with pytest.raises(ObservationError, match="as_known_at='soon'"):
+        engine.evaluate(sc, obs, as_known_at="soon")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.data.observations import PreparedObservations, prepare_observations
-from balanced_scorecard.data.periods import period_ordinal
+from balanced_scorecard.data.periods import period_end_dates, period_ordinal
 from balanced_scorecard.exceptions import (
     DefinitionError,
     ObservationError,
@@ -194,6 +195,8 @@ class Engine:
         targets: TargetSet | str | pd.DataFrame | None = None,
         org_unit: str | None = None,
         adjust: Sequence[str | tuple[str, Mapping[str, Any]]] = (),
+        as_known_at: str | datetime | None = None,
+        close_days: int = 0,
     ) -> Evaluation:
         """Score and roll up ``scorecard``.
 
@@ -217,9 +220,27 @@ class Engine:
         adjust
             Registered adjusters to apply to the observations before validation, in this
             order: names, or ``(name, options)`` pairs.
+        as_known_at
+            Evaluate with what was known at this moment (a date or timestamp): rows whose
+            ``as_of`` is later are left out and counted in a note, so the preliminary and
+            the closed version of a month are both reproducible.
+        close_days
+            Days after a period's end until its books close. A period is *provisional*
+            (listed in :attr:`Evaluation.provisional`) while the knowledge date, the
+            ``as_known_at`` or else the latest ``as_of`` seen, is before its end plus
+            ``close_days``.
         """
         self._check_definition(scorecard)
         freq = scorecard.review_frequency
+        known_at = None
+        if as_known_at is not None:
+            try:
+                known_at = pd.Timestamp(as_known_at).to_datetime64().astype("datetime64[s]")
+            except (ValueError, TypeError) as exc:
+                raise ObservationError(
+                    f"as_known_at={as_known_at!r} is not a date or timestamp; write "
+                    "'2025-02-03' or '2025-02-03T18:00'"
+                ) from exc
         units = (
             scorecard.org_chart.subtree(scorecard.org_chart.unit(org_unit).id)
             if org_unit is not None
@@ -235,6 +256,7 @@ class Engine:
                 freq=freq,
                 source=name,
                 rules=list(self.plugins.validation_rules.values()),
+                known_at=known_at,
             )
             for name, f in frames
         ]
@@ -264,6 +286,7 @@ class Engine:
             freq=freq,
             trend_window=self.trend_window,
         )
+        ev = _with_knowledge(ev, prepared, known_at, close_days)
         ev = attrs.evolve(ev, engine=self)
         errors = self.plugins.notify_evaluated(ev)
         if errors:
@@ -363,6 +386,44 @@ class Engine:
             if plugin.startswith("builtins"):
                 raise
             raise PluginError(f"renderer {format!r} of plugin {plugin!r} failed: {exc}") from exc
+
+
+def _with_knowledge(
+    ev: Evaluation,
+    prepared: PreparedObservations,
+    known_at: np.datetime64 | None,
+    close_days: int,
+) -> Evaluation:
+    """Mark provisional periods and say how many rows the knowledge date left out."""
+    knowledge = known_at if known_at is not None else prepared.latest_as_of
+    provisional: tuple[str, ...] = ()
+    if knowledge is not None:
+        ends = period_end_dates(ev.periods, ev.freq) + np.timedelta64(close_days, "D")
+        closed_by = ends.astype("datetime64[s]") + np.timedelta64(1, "D")
+        provisional = tuple(
+            label for label, end in zip(ev.period_labels, closed_by, strict=True) if knowledge < end
+        )
+    notes = ev.notes
+    if prepared.n_later:
+        extra = pd.DataFrame(
+            [
+                {
+                    "indicator": "",
+                    "rule": "as-known-at",
+                    "severity": "info",
+                    "count": prepared.n_later,
+                    "message": f"{prepared.n_later} row(s) recorded after {known_at} were left "
+                    "out: the evaluation shows what was known then",
+                }
+            ]
+        )
+        notes = pd.concat([notes, extra], ignore_index=True) if len(notes) else extra
+    return attrs.evolve(
+        ev,
+        notes=notes,
+        provisional=provisional,
+        as_known_at=None if known_at is None else str(known_at),
+    )
 
 
 def _hide_password(uri: str) -> str:

@@ -129,6 +129,10 @@ class Evaluation:
     notes: pd.DataFrame
     target_set: str | None = None
     plugin_errors: tuple[PluginError, ...] = ()
+    #: Labels of the periods whose books were not closed at the knowledge date.
+    provisional: tuple[str, ...] = ()
+    #: The ``as_known_at`` moment the evaluation was made for, if any (ISO text).
+    as_known_at: str | None = None
     #: The engine that produced the evaluation; its renderers serve :meth:`render`.
     engine: Engine | None = attrs.field(default=None, eq=False, repr=False)
 

@@ -66,6 +66,10 @@ class PreparedObservations:
     row: np.ndarray
     quality: pd.DataFrame
     n_input: int
+    #: Rows left out because they were recorded after the ``known_at`` date.
+    n_later: int = 0
+    #: The latest ``as_of`` among the rows used (None without an ``as_of`` column).
+    latest_as_of: np.datetime64 | None = None
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -86,6 +90,10 @@ class PreparedObservations:
             **{f: np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAY_FIELDS},
             quality=pd.concat(quality, ignore_index=True),
             n_input=sum(p.n_input for p in parts),
+            n_later=sum(p.n_later for p in parts),
+            latest_as_of=max(
+                (p.latest_as_of for p in parts if p.latest_as_of is not None), default=None
+            ),
         )
 
 
@@ -213,6 +221,7 @@ def prepare_observations(
     freq: Frequency | None = None,
     source: str = "observations",
     rules: Sequence[ValidationRule] = BUILTIN_RULES,
+    known_at: np.datetime64 | None = None,
 ) -> PreparedObservations:
     """Validate a long observation frame against ``scorecard``.
 
@@ -234,6 +243,10 @@ def prepare_observations(
     rules
         Validation rules run on the rows that could be read, in order (see
         :mod:`balanced_scorecard.data.rules`); ``error`` rules quarantine, the others report.
+    known_at
+        Evaluate as known at this moment: rows whose ``as_of`` is later are left out (and
+        counted in ``n_later``), so a preliminary month can be reproduced after its close.
+        Rows without ``as_of`` always count.
 
     Raises
     ------
@@ -399,8 +412,17 @@ def prepare_observations(
     # `last` of a month), then a later as_of (a restatement replaces the first release),
     # then a later row of the file. The order key packs the three into one float: the day
     # ordinal plus a rank in [0, 1).
+    n_later = 0
+    latest: np.datetime64 | None = None
     if "as_of" in raw.columns:
         as_of = pd.to_datetime(raw["as_of"], errors="coerce", format="mixed")
+        stamps = as_of.to_numpy().astype("datetime64[s]")
+        if known_at is not None:
+            later = ok & ~np.isnat(stamps) & (stamps > known_at)
+            n_later = int(later.sum())
+            ok &= ~later
+        used = stamps[ok & ~np.isnat(stamps)]
+        latest = used.max() if len(used) else None
         seconds = np.where(as_of.notna(), as_of.astype("int64").to_numpy(), np.iinfo(np.int64).min)
         rank = np.empty(n, dtype=np.float64)
         rank[np.lexsort((np.arange(n), seconds))] = np.arange(n)
@@ -474,4 +496,6 @@ def prepare_observations(
         **{k: (v if keep else v[ok]) for k, v in columns.items()},
         quality=q.frame(),
         n_input=n,
+        n_later=n_later,
+        latest_as_of=latest,
     )
