@@ -548,6 +548,8 @@ def test_as_known_at_reproduces_the_preliminary_and_the_closed_month(engine: Eng
     assert late.to_frame().set_index("node").loc["rev", "actual"] == 100
     assert early.provisional == ("2025-01",)  # Jan closes on 10 Feb
     assert late.provisional == ()
+    assert "period 2025-01 (provisional)" in str(early.render("text"))
+    assert "(provisional)" not in str(late.render("text"))
     note = early.notes[early.notes["rule"] == "as-known-at"].iloc[0]
     assert "1 row(s) recorded after 2025-02-05" in note["message"]
     # Without as_known_at the latest as_of decides: 12 Feb is after the close of January.

@@ -237,6 +237,8 @@ def test_json_round_trips_with_nulls(ev: Evaluation) -> None:
         "period",
         "org_unit",
         "periods",
+        "provisional",
+        "as_known_at",
         "units",
         "status_bands",
         "nodes",

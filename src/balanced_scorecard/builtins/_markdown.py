@@ -60,10 +60,11 @@ def _node(r: NodeRow, *, bold: bool = False) -> list[str]:
 def render_markdown(report: Report) -> str:
     """The report as GitHub-flavoured Markdown."""
     t = report.total
+    period = f"{report.period} (provisional)" if report.provisional else report.period
     out = [
         f"# {escape_md(report.title)}",
         "",
-        f"**Period** {report.period} · **Org unit** {escape_md(report.org_unit_name)} · "
+        f"**Period** {period} · **Org unit** {escape_md(report.org_unit_name)} · "
         f"**Score** {t.score_text} / 10 · **Status** {_status(t.status)} {t.arrow}".rstrip(),
     ]
     headers = ["Objective / indicator", "Actual", "Target", "Score", "Status", "Trend", "Owner"]

@@ -183,6 +183,8 @@ class Report:
     description: str
     period: str
     periods: tuple[str, ...]
+    #: True when the focus period's books were not closed at the knowledge date.
+    provisional: bool
     org_unit: str
     org_unit_name: str
     total: NodeRow
@@ -358,6 +360,7 @@ def build_report(
         description=sc.description,
         period=p_label,
         periods=ev.period_labels,
+        provisional=p_label in ev.provisional,
         org_unit=unit,
         org_unit_name=sc.org_chart.unit(unit).label,
         total=total,

@@ -113,7 +113,8 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
     TextRenderer`)."""
     t = report.total
     head = [
-        f"{clean(report.title)} · org unit {clean(report.org_unit_name)} · period {report.period}",
+        f"{clean(report.title)} · org unit {clean(report.org_unit_name)} · period {report.period}"
+        + (" (provisional)" if report.provisional else ""),
         f"Score {t.score_text} / 10 · {_status(t.status, t.color, color)} {t.arrow}".rstrip(),
     ]
     if summary:

@@ -275,6 +275,8 @@ class JsonRenderer:
             "period": p,
             "org_unit": unit,
             "periods": list(ev.period_labels),
+            "provisional": list(ev.provisional),
+            "as_known_at": ev.as_known_at,
             "units": [
                 {"id": u, "name": sc.org_chart.unit(u).label, "parent": sc.org_chart.unit(u).parent}
                 for u in ev.units
