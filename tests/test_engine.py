@@ -556,3 +556,42 @@ def test_as_known_at_reproduces_the_preliminary_and_the_closed_month(engine: Eng
     assert engine.evaluate(sc, obs, close_days=10).provisional == ()
     with pytest.raises(ObservationError, match="as_known_at='soon'"):
         engine.evaluate(sc, obs, as_known_at="soon")
+
+
+def test_stale_values_are_flagged_with_their_age(engine: Engine) -> None:
+    # Hand-worked: a daily indicator (max age 1 day) last recorded on 2 March at 06:00 is
+    # 2 days 18 hours old on 5 March at 00:00; the other unit's value is 12 hours old.
+    sc = Scorecard(
+        id="t",
+        org_chart=OrgChart(
+            units=[OrgUnit(id="top"), OrgUnit(id="a", parent="top"), OrgUnit(id="b", parent="top")]
+        ),
+        objectives=[Objective(id="o", perspective="financial")],
+        indicators=[
+            Indicator(id="backlog", objective="o", time_aggregation="last", max_age="1 day"),
+            Indicator(id="rev", objective="o", time_aggregation="sum"),
+        ],
+    )
+    obs = _obs(
+        [
+            ("backlog", "a", "2025-03", 5),
+            ("backlog", "b", "2025-03", 7),
+            ("rev", "a", "2025-03", 1),
+        ],
+        as_of=["2025-03-02T06:00", "2025-03-04T12:00", "2025-01-01"],
+    )
+    ev = engine.evaluate(sc, obs, as_known_at="2025-03-05")
+    fresh = ev.freshness.set_index("org_unit")
+    assert list(ev.freshness["indicator"].unique()) == ["backlog"]  # rev declares no max_age
+    assert fresh.loc["a", "age"] == pd.Timedelta(days=2, hours=18)
+    assert bool(fresh.loc["a", "stale"]) is True
+    assert bool(fresh.loc["b", "stale"]) is False
+    note = ev.notes[ev.notes["rule"] == "stale"].iloc[0]
+    assert note["indicator"] == "backlog"
+    assert note["count"] == 1
+
+
+def test_a_bad_max_age_is_a_definition_error(engine: Engine) -> None:
+    sc = _one(Indicator(id="x", objective="o", max_age="fortnightly"))
+    with pytest.raises(bsc.DefinitionError, match="max_age 'fortnightly' is not a duration"):
+        engine.evaluate(sc, _obs([("x", "all", "2025-01", 1)]))

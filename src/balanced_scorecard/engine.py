@@ -302,6 +302,14 @@ class Engine:
             unit = unit_problem(ind.unit, self.registry)
             if unit is not None:
                 problems.append(Problem(path=f"indicators[{k}].unit", message=unit))
+            if ind.max_age is not None and _max_age(ind.max_age) is None:
+                problems.append(
+                    Problem(
+                        path=f"indicators[{k}].max_age",
+                        message=f"max_age {ind.max_age!r} is not a duration; write e.g. "
+                        "'1 day', '36h' or '35 days'",
+                    )
+                )
             if ind.scoring.method not in scoring:
                 problems.append(
                     Problem(
@@ -418,12 +426,83 @@ def _with_knowledge(
             ]
         )
         notes = pd.concat([notes, extra], ignore_index=True) if len(notes) else extra
+    freshness = _freshness(ev, prepared, known_at)
+    stale = freshness[freshness["stale"]]
+    if len(stale):
+        counts = stale.groupby("indicator", sort=False).size()
+        extra = pd.DataFrame(
+            [
+                {
+                    "indicator": ind,
+                    "rule": "stale",
+                    "severity": "warning",
+                    "count": int(c),
+                    "message": f"{int(c)} org unit(s) of {ind!r} were last refreshed more than "
+                    f"{ev.scorecard.indicator(str(ind)).max_age} before "
+                    f"{'the as_known_at date' if known_at is not None else 'now'}; "
+                    "see evaluation.freshness",
+                }
+                for ind, c in counts.items()
+            ]
+        )
+        notes = pd.concat([notes, extra], ignore_index=True) if len(notes) else extra
     return attrs.evolve(
         ev,
         notes=notes,
         provisional=provisional,
         as_known_at=None if known_at is None else str(known_at),
+        freshness=freshness,
     )
+
+
+def _max_age(text: str) -> pd.Timedelta | None:
+    try:
+        age = pd.Timedelta(text)
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(age) or age <= pd.Timedelta(0) else age
+
+
+FRESHNESS_COLUMNS = ("indicator", "org_unit", "last_as_of", "age", "max_age", "stale")
+
+
+def _freshness(
+    ev: Evaluation, prepared: PreparedObservations, known_at: np.datetime64 | None
+) -> pd.DataFrame:
+    """Age of the latest value of every indicator that declares a ``max_age``, per org unit
+    that reported it; reference time ``known_at``, else now."""
+    sc = ev.scorecard
+    watched = np.array([i.max_age is not None for i in sc.indicators], dtype=bool)
+    rows = watched[prepared.indicator] & ~np.isnat(prepared.as_of)
+    if not rows.any():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in FRESHNESS_COLUMNS})
+    n_units = len(ev.units)
+    group = prepared.indicator[rows] * n_units + prepared.org_unit[rows]
+    stamps = prepared.as_of[rows].astype(np.int64)
+    latest = np.full(len(sc.indicators) * n_units, np.iinfo(np.int64).min)
+    np.maximum.at(latest, group, stamps)
+    cells = np.flatnonzero(latest > np.iinfo(np.int64).min)
+    now = (
+        known_at
+        if known_at is not None
+        else np.datetime64(pd.Timestamp.now(tz="UTC").tz_localize(None), "s")
+    )
+    last = latest[cells].astype("datetime64[s]")
+    ind = cells // n_units
+    limits = np.array(
+        [_max_age(i.max_age) if i.max_age else pd.NaT for i in sc.indicators], dtype=object
+    )
+    frame = pd.DataFrame(
+        {
+            "indicator": [sc.indicators[k].id for k in ind],
+            "org_unit": [ev.units[u] for u in cells % n_units],
+            "last_as_of": last,
+            "age": pd.to_timedelta(now - last),
+            "max_age": pd.to_timedelta(list(limits[ind])),
+        }
+    )
+    frame["stale"] = frame["age"] > frame["max_age"]
+    return frame
 
 
 def _hide_password(uri: str) -> str:

@@ -133,6 +133,9 @@ class Evaluation:
     provisional: tuple[str, ...] = ()
     #: The ``as_known_at`` moment the evaluation was made for, if any (ISO text).
     as_known_at: str | None = None
+    #: Per indicator with a ``max_age`` and org unit: ``last_as_of``, ``age``, ``max_age``
+    #: and ``stale`` (older than allowed at the knowledge date).
+    freshness: pd.DataFrame = attrs.field(factory=pd.DataFrame)
     #: The engine that produced the evaluation; its renderers serve :meth:`render`.
     engine: Engine | None = attrs.field(default=None, eq=False, repr=False)
 

@@ -64,6 +64,8 @@ class PreparedObservations:
     weight: np.ndarray
     order: np.ndarray
     row: np.ndarray
+    #: When each row was recorded (``datetime64[s]``, NaT without an ``as_of``).
+    as_of: np.ndarray
     quality: pd.DataFrame
     n_input: int
     #: Rows left out because they were recorded after the ``known_at`` date.
@@ -107,6 +109,7 @@ _ARRAY_FIELDS = (
     "weight",
     "order",
     "row",
+    "as_of",
 )
 
 
@@ -414,6 +417,8 @@ def prepare_observations(
     # ordinal plus a rank in [0, 1).
     n_later = 0
     latest: np.datetime64 | None = None
+    # Without an as_of column one read-only NaT view stands in for the whole column.
+    stamps = np.broadcast_to(np.datetime64("NaT", "s"), (n,))
     if "as_of" in raw.columns:
         as_of = pd.to_datetime(raw["as_of"], errors="coerce", format="mixed")
         stamps = as_of.to_numpy().astype("datetime64[s]")
@@ -489,6 +494,7 @@ def prepare_observations(
         "weight": weight,
         "order": order,
         "row": row_numbers,
+        "as_of": stamps,
     }
     # Slicing copies every column, so skip it when every row is valid.
     keep = ok.all()

@@ -224,7 +224,10 @@ _SECTIONS: tuple[Section, ...] = (
         Field("thresholds", "section", "Default comparison values.", section="thresholds"),
         _WEIGHT,
         _enum("tier", _values(Tier), _TIER, "operational"),
-        _TAGS, _DESCRIPTION, *_PEOPLE,
+        _TAGS, _DESCRIPTION,
+        _opt("max_age", "string", "Acceptable refresh interval: how old (by `as_of`) the "
+             "latest value may be before it is flagged stale, e.g. '1 day', '36h', '35 days'."),
+        *_PEOPLE,
     )),
     Section("thresholds", "Thresholds", "Default comparison values of an indicator.",
             _THRESHOLD_FIELDS),

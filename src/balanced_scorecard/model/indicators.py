@@ -89,6 +89,9 @@ class Indicator:
         Weight within its objective.
     tier, tags, description
         Classification and documentation.
+    max_age
+        The acceptable refresh interval: how old (by its ``as_of``) the latest value may be
+        before the evaluation flags it as stale, e.g. ``"1 day"`` or ``"35 days"``.
 
     Examples
     --------
@@ -118,6 +121,8 @@ class Indicator:
     tier: Tier = attrs.field(default=Tier.OPERATIONAL, converter=Tier)
     tags: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     description: str = ""
+    #: How old the latest value may be before it is stale ("1 day", "36h", "35 days").
+    max_age: str | None = None
 
     @org_aggregation.default
     def _org_aggregation_default(self) -> OrgAggregation:
