@@ -15,7 +15,7 @@ import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.data.observations import PreparedObservations, prepare_observations
-from balanced_scorecard.data.periods import period_end_dates, period_ordinal
+from balanced_scorecard.data.periods import period_end_dates, period_labels, period_ordinal
 from balanced_scorecard.exceptions import (
     DefinitionError,
     ObservationError,
@@ -270,7 +270,13 @@ class Engine:
         prepared = PreparedObservations.concat(prepared_parts)
         if len(units) < len(scorecard.org_chart):
             prepared = prepared.take(remap[prepared.org_unit] >= 0)
-        prepared = attrs.evolve(prepared, org_unit=remap[prepared.org_unit])
+        prepared = attrs.evolve(
+            prepared,
+            org_unit=remap[prepared.org_unit],
+            adjustments=prepared.adjustments.assign(
+                org_unit=remap[prepared.adjustments["org_unit"].to_numpy(np.int64)]
+            ),
+        )
         periods = self._periods(prepared.period, start=start, period=period, freq=freq)
         from balanced_scorecard.evaluation import run_pipeline
 
@@ -427,6 +433,20 @@ def _with_knowledge(
         )
         notes = pd.concat([notes, extra], ignore_index=True) if len(notes) else extra
     freshness = _freshness(ev, prepared, known_at)
+    adj = prepared.adjustments
+    if len(adj):
+        inside = adj["org_unit"].to_numpy() >= 0
+        adj = adj[inside]
+        adjustments = pd.DataFrame(
+            {
+                "indicator": [ev.scorecard.indicators[k].id for k in adj["indicator"]],
+                "org_unit": [ev.units[u] for u in adj["org_unit"]],
+                "period": period_labels(adj["period"].to_numpy(np.int64), ev.freq),
+                "note": adj["note"].to_numpy(),
+            }
+        )
+    else:
+        adjustments = ev.adjustments
     stale = freshness[freshness["stale"]]
     if len(stale):
         counts = stale.groupby("indicator", sort=False).size()
@@ -452,6 +472,7 @@ def _with_knowledge(
         provisional=provisional,
         as_known_at=None if known_at is None else str(known_at),
         freshness=freshness,
+        adjustments=adjustments,
     )
 
 

@@ -68,6 +68,8 @@ class Explanation:
     missing_policy: str = ""
     trend: str = ""
     owners: tuple[str, ...] = ()
+    #: What adjusters did to the observations behind this value (FX, inflation, events).
+    adjustments: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for JSON)."""
@@ -114,6 +116,7 @@ class Explanation:
                 out.append(f"  between {lo_t} and {hi_t}")
             if self.clamped:
                 out.append(f"  raw score {_fmt(self.raw_score)} was clamped to [0, 1]")
+            out.extend(f"  adjusted: {note}" for note in self.adjustments)
         else:
             out.append(
                 f"  score {_fmt(self.score)} ({status}) by {self.method}, "
@@ -146,6 +149,14 @@ def _category(params: dict[str, Any], code: float) -> str | None:
     if math.isnan(code) or not 0 <= int(code) < len(labels):
         return None
     return str(labels[int(code)])
+
+
+def _adjustments(ev: Evaluation, node: str, unit: str, period: str) -> tuple[str, ...]:
+    adj = ev.adjustments
+    if not len(adj):
+        return ()
+    mine = adj[(adj["indicator"] == node) & (adj["org_unit"] == unit) & (adj["period"] == period)]
+    return tuple(str(n) for n in mine["note"])
 
 
 def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
@@ -225,6 +236,7 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
             org_sources=int(level.sources[k, u, p]),
             formula=ind.formula,
             inputs=inputs,
+            adjustments=_adjustments(ev, node, ev.units[u], ev.period_labels[p]),
         )
     below: dict[str, IndicatorLevel | NodeLevel] = {
         "objective": ev.indicators,

@@ -133,6 +133,11 @@ class Evaluation:
     provisional: tuple[str, ...] = ()
     #: The ``as_known_at`` moment the evaluation was made for, if any (ISO text).
     as_known_at: str | None = None
+    #: What adjusters did to the values used: ``indicator``, ``org_unit``, ``period``,
+    #: ``note`` (one row per adjusted observation).
+    adjustments: pd.DataFrame = attrs.field(
+        factory=lambda: pd.DataFrame(columns=["indicator", "org_unit", "period", "note"])
+    )
     #: Per indicator with a ``max_age`` and org unit: ``last_as_of``, ``age``, ``max_age``
     #: and ``stale`` (older than allowed at the knowledge date).
     freshness: pd.DataFrame = attrs.field(factory=pd.DataFrame)

@@ -117,6 +117,12 @@ def test_fx_reference_end_to_end_through_the_engine() -> None:
     assert actual["revenue"] == pytest.approx(1000.0, rel=1e-12)
     assert actual["cash"] == pytest.approx(1000.0, rel=1e-12)
     assert ev.quality.empty
+    # The evaluation keeps what was done to each value, and explain() shows it.
+    assert list(ev.adjustments["note"]) == [
+        "fx USD→EUR @ 0.869565 (average 2025-01)",
+        "fx USD→EUR @ 0.833333 (closing 2025-01-31)",
+    ]
+    assert "adjusted: fx USD→EUR @ 0.869565 (average 2025-01)" in str(ev.explain("revenue"))
 
 
 def test_fx_crosses_through_the_base() -> None:

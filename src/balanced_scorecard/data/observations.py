@@ -9,6 +9,7 @@ Every check works on whole columns; messages are built once per distinct bad val
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -72,6 +73,11 @@ class PreparedObservations:
     n_later: int = 0
     #: The latest ``as_of`` among the rows used (None without an ``as_of`` column).
     latest_as_of: np.datetime64 | None = None
+    #: Notes adjusters left on used rows: ``indicator``, ``org_unit`` (codes), ``period``
+    #: (ordinal) and ``note``; empty when nothing was adjusted.
+    adjustments: pd.DataFrame = attrs.field(
+        factory=lambda: pd.DataFrame(columns=["indicator", "org_unit", "period", "note"])
+    )
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -95,6 +101,10 @@ class PreparedObservations:
             n_later=sum(p.n_later for p in parts),
             latest_as_of=max(
                 (p.latest_as_of for p in parts if p.latest_as_of is not None), default=None
+            ),
+            adjustments=pd.concat(
+                [p.adjustments for p in parts if len(p.adjustments)] or [parts[0].adjustments],
+                ignore_index=True,
             ),
         )
 
@@ -484,7 +494,7 @@ def prepare_observations(
 
     weight = _num(raw, "weight").to_numpy()
     weight = np.where(np.isnan(weight), 1.0, weight)
-    columns = {
+    columns: dict[str, Any] = {
         "indicator": ind_code,
         "org_unit": org_code,
         "period": period,
@@ -496,12 +506,27 @@ def prepare_observations(
         "row": row_numbers,
         "as_of": stamps,
     }
+    adjustments = None
+    if "adjustments" in raw.columns:
+        notes = raw["adjustments"].astype("string").fillna("").to_numpy(dtype=object)
+        noted = ok & (notes != "")
+        adjustments = pd.DataFrame(
+            {
+                "indicator": ind_code[noted],
+                "org_unit": org_code[noted],
+                "period": period[noted],
+                "note": notes[noted],
+            }
+        )
     # Slicing copies every column, so skip it when every row is valid.
     keep = ok.all()
-    return PreparedObservations(
+    prepared = PreparedObservations(
         **{k: (v if keep else v[ok]) for k, v in columns.items()},
         quality=q.frame(),
         n_input=n,
         n_later=n_later,
         latest_as_of=latest,
     )
+    if adjustments is not None:
+        prepared = attrs.evolve(prepared, adjustments=adjustments)
+    return prepared
