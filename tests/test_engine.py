@@ -595,3 +595,26 @@ def test_a_bad_max_age_is_a_definition_error(engine: Engine) -> None:
     sc = _one(Indicator(id="x", objective="o", max_age="fortnightly"))
     with pytest.raises(bsc.DefinitionError, match="max_age 'fortnightly' is not a duration"):
         engine.evaluate(sc, _obs([("x", "all", "2025-01", 1)]))
+
+
+def test_completeness_and_validity_come_back_as_observations(engine: Engine) -> None:
+    # Hand-worked: unit a reports every month, unit b misses March: 5 of 6 expected cells,
+    # so January and February are 100 % complete and March 50 %. In February one row of
+    # three is not a number: validity 2/3 (the good row of b and a's row are used).
+    obs = _obs(
+        [
+            ("rev", "a1", "2025-01", 1), ("rev", "b", "2025-01", 1),
+            ("rev", "a1", "2025-02", 1), ("rev", "b", "2025-02", 1),
+            ("rev", "b", "2025-02-15", "n/a"),
+            ("rev", "a1", "2025-03", 1),
+        ]
+    )  # fmt: skip
+    ev = engine.evaluate(_org_scorecard(), obs)
+    dq = ev.data_quality.set_index("period")
+    assert dq["completeness"].tolist()[2] == pytest.approx(50.0)
+    assert dq.loc["2025-02", "validity"] == pytest.approx(200 / 3)
+    leaf = ev.completeness.set_index(["indicator", "org_unit"])
+    assert leaf.loc[("rev", "b"), "periods_present"] == 2
+    back = ev.quality_observations()
+    assert set(back["indicator"]) == {"dq_completeness", "dq_validity"}
+    assert (back["org_unit"] == "top").all()

@@ -14,6 +14,11 @@ import numpy as np
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard.data.data_quality import (
+    completeness,
+    overall_completeness,
+    validity_by_period,
+)
 from balanced_scorecard.data.observations import PreparedObservations, prepare_observations
 from balanced_scorecard.data.periods import period_end_dates, period_labels, period_ordinal
 from balanced_scorecard.exceptions import (
@@ -466,9 +471,20 @@ def _with_knowledge(
             ]
         )
         notes = pd.concat([notes, extra], ignore_index=True) if len(notes) else extra
+    count = ev.indicators.count
+    validity = validity_by_period(prepared.period, ev.quality, ev.periods, ev.freq)
+    data_quality = pd.DataFrame(
+        {
+            "period": list(ev.period_labels),
+            "completeness": overall_completeness(count),
+            "validity": validity,
+        }
+    )
     return attrs.evolve(
         ev,
         notes=notes,
+        completeness=completeness(count, ev.indicators.ids, ev.units),
+        data_quality=data_quality,
         provisional=provisional,
         as_known_at=None if known_at is None else str(known_at),
         freshness=freshness,

@@ -138,6 +138,12 @@ class Evaluation:
     adjustments: pd.DataFrame = attrs.field(
         factory=lambda: pd.DataFrame(columns=["indicator", "org_unit", "period", "note"])
     )
+    #: Share of periods with data per (indicator, org unit) expected to report it:
+    #: ``periods_expected``, ``periods_present``, ``completeness`` (%).
+    completeness: pd.DataFrame = attrs.field(factory=pd.DataFrame)
+    #: Per period: ``completeness`` (% of expected cells with data) and ``validity`` (% of
+    #: input rows that passed validation). See :meth:`quality_observations`.
+    data_quality: pd.DataFrame = attrs.field(factory=pd.DataFrame)
     #: Per indicator with a ``max_age`` and org unit: ``last_as_of``, ``age``, ``max_age``
     #: and ``stale`` (older than allowed at the knowledge date).
     freshness: pd.DataFrame = attrs.field(factory=pd.DataFrame)
@@ -429,6 +435,38 @@ class Evaluation:
             "impact",
         ]
         return sel[cols].reset_index(drop=True)
+
+    def quality_observations(
+        self, *, completeness: str = "dq_completeness", validity: str = "dq_validity"
+    ) -> pd.DataFrame:
+        """The data-quality measures as observations of the top org unit, in percent, so a
+        data-quality objective can carry indicators with these ids and be scored with the
+        next evaluation.
+
+        Examples
+        --------
+        >>> _demo().quality_observations()[["indicator", "period", "value"]]
+                 indicator   period  value
+        0  dq_completeness  2025-01  100.0
+        1  dq_completeness  2025-02  100.0
+        2      dq_validity  2025-01  100.0
+        3      dq_validity  2025-02  100.0
+        """
+        dq = self.data_quality
+        parts = [
+            pd.DataFrame(
+                {
+                    "indicator": name,
+                    "org_unit": self.org_unit,
+                    "period": dq["period"],
+                    "value": dq[column],
+                    "unit": "percent",
+                    "source": "data quality",
+                }
+            )
+            for name, column in ((completeness, "completeness"), (validity, "validity"))
+        ]
+        return pd.concat(parts, ignore_index=True)
 
     # -- output ---------------------------------------------------------------------------
 
