@@ -290,3 +290,26 @@ def test_unencodable_output_is_replaced_not_a_crash(
     assert main(["evaluate", str(shop)]) == 0
     stream.flush()
     assert b"Corner Shop ? org unit" in raw.getvalue()
+
+
+def test_evaluate_as_known_at_marks_the_period_provisional(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = tmp_path / "sc.yaml"
+    definition.write_text(
+        "id: t\nobjectives:\n  - id: o\n    perspective: financial\n    indicators:\n"
+        "      - {id: rev, time_aggregation: sum, thresholds: {target: 100, red_flag: 50}}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "obs.csv"
+    data.write_text(
+        "indicator,org_unit,period,value,as_of\n"
+        "rev,all,2025-01,90,2025-02-03\nrev,all,2025-01,100,2025-02-12\n",
+        encoding="utf-8",
+    )
+    code = main(["evaluate", str(definition), "--data", str(data),
+                 "--as-known-at", "2025-02-05", "--close-days", "10"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "period 2025-01 (provisional)" in out
+    assert "90" in out

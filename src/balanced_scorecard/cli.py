@@ -75,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--start", metavar="P", help="first period evaluated (default: earliest)")
     ev.add_argument("--org-unit", metavar="U", help="evaluate this org unit and its subtree")
     ev.add_argument(
+        "--as-known-at",
+        metavar="DATE",
+        help="evaluate with what was known at DATE (rows with a later as_of are left out)",
+    )
+    ev.add_argument(
+        "--close-days",
+        metavar="N",
+        type=int,
+        default=0,
+        help="days after a period's end until its books close (provisional until then)",
+    )
+    ev.add_argument(
         "--format",
         metavar="FORMAT",
         help="text, json, markdown, html or a plugin's format (default: from "
@@ -209,6 +221,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         start=args.start,
         targets=args.targets,
         org_unit=args.org_unit,
+        as_known_at=args.as_known_at,
+        close_days=args.close_days,
     )
     # Only what the user asked for: a plugin renderer may not know the built-ins' options.
     options: dict[str, Any] = {}
