@@ -107,13 +107,19 @@ def test_bad_severity_is_refused() -> None:
         max_size=60,
     ),
     st.floats(1, 10),
+    st.booleans(),
 )
-def test_robust_outliers_match_a_loop_per_series(rows: list[tuple[int, float]], t: float) -> None:
+def test_robust_outliers_match_a_loop_per_series(
+    rows: list[tuple[int, float]], t: float, crowded: bool
+) -> None:
+    # Unique periods take the panel path; crowded periods (several rows of a series in one
+    # period) take the sorted path. Both must agree with the loop.
     series = np.array([s for s, _ in rows])
     values = np.array([v for _, v in rows])
+    periods = np.arange(len(rows)) // 3 if crowded else np.arange(len(rows))
     obs = ObservationRows(
         scorecard=_sc(), indicator=series, org_unit=np.zeros(len(rows), int),
-        period=np.arange(len(rows)), value=values, numerator=np.full(len(rows), np.nan),
+        period=periods, value=values, numerator=np.full(len(rows), np.nan),
         denominator=np.full(len(rows), np.nan),
     )  # fmt: skip
     got = robust_outliers(obs, threshold=t)

@@ -97,8 +97,9 @@ def robust_outliers(rows: ObservationRows, *, threshold: float = 5.0) -> np.ndar
     above ``threshold``, per (indicator, org unit) series with at least 5 values. The rows are
     kept (a real jump is not an error); the report asks a person to look.
 
-    Vectorised: the rows are sorted once by series and value, and medians come from segment
-    positions, not from a loop per series.
+    Vectorised: when each series has at most one row per period (the usual case), the rows
+    are laid out as a (series, period) panel and medians come from sorting each short row of
+    it; otherwise the rows are sorted once by series and value.
 
     Examples
     --------
@@ -111,13 +112,60 @@ def robust_outliers(rows: ObservationRows, *, threshold: float = 5.0) -> np.ndar
     [False, False, False, False, False, False, True]
     """
     n = len(rows)
-    out = np.zeros(n, dtype=bool)
     if n == 0:
-        return out
+        return np.zeros(0, dtype=bool)
     n_units = max(len(rows.scorecard.org_chart), int(rows.org_unit.max(initial=0)) + 1)
     series = rows.indicator.astype(np.int64) * n_units + rows.org_unit
-    value = rows.value
-    present = ~np.isnan(value)
+    # Compact the series codes to 0..k-1 without sorting (the codes are small integers).
+    seen = np.zeros(int(series.max()) + 1, dtype=bool)
+    seen[series] = True
+    n_series = int(seen.sum())
+    series = (np.cumsum(seen) - 1)[series]
+    p0 = int(rows.period.min())
+    n_periods = int(rows.period.max()) - p0 + 1
+    cells = series * n_periods + (rows.period - p0)
+    present = ~np.isnan(rows.value)
+    small = n_series * n_periods <= 4 * n + 1_000_000
+    if small and np.bincount(cells[present], minlength=n_series * n_periods).max() <= 1:
+        return _outliers_panel(rows.value, present, cells, n_series, n_periods, threshold)
+    return _outliers_sorted(rows.value, present, series, threshold)
+
+
+def _row_medians(sorted_panel: np.ndarray, count: np.ndarray) -> np.ndarray:
+    # Rows are sorted ascending with NaN last; the median sits at the middle present item(s).
+    lo = np.maximum((count - 1) // 2, 0)[:, None]
+    hi = np.maximum(count // 2, 0)[:, None]
+    mid = (
+        np.take_along_axis(sorted_panel, lo, axis=1) + np.take_along_axis(sorted_panel, hi, axis=1)
+    ) / 2
+    return np.where(count > 0, mid[:, 0], np.nan)
+
+
+def _outliers_panel(
+    value: np.ndarray,
+    present: np.ndarray,
+    cells: np.ndarray,
+    n_series: int,
+    n_periods: int,
+    threshold: float,
+) -> np.ndarray:
+    flat = np.full(n_series * n_periods, np.nan)
+    flat[cells[present]] = value[present]
+    panel = flat.reshape(n_series, n_periods)
+    count = (~np.isnan(panel)).sum(axis=1)
+    median = _row_medians(np.sort(panel, axis=1), count)
+    dev = np.abs(panel - median[:, None])
+    mad = _row_medians(np.sort(dev, axis=1), count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = 0.6745 * dev / mad[:, None]
+    flagged = (count[:, None] >= 5) & (mad[:, None] > 0) & (z > threshold)
+    return np.asarray(flagged.reshape(-1)[cells] & present)
+
+
+def _outliers_sorted(
+    value: np.ndarray, present: np.ndarray, series: np.ndarray, threshold: float
+) -> np.ndarray:
+    out = np.zeros(len(value), dtype=bool)
     order = np.lexsort((value, series))
     order = order[present[order]]
     s, v = series[order], value[order]
@@ -133,8 +181,7 @@ def robust_outliers(rows: ObservationRows, *, threshold: float = 5.0) -> np.ndar
     seg = np.repeat(np.arange(len(starts)), sizes)
     dev = np.abs(v - median[seg])
     # Deviations must be sorted within each segment for their median too.
-    dev_order = np.lexsort((dev, seg))
-    mad = segment_median(dev[dev_order])
+    mad = segment_median(dev[np.lexsort((dev, seg))])
     with np.errstate(invalid="ignore", divide="ignore"):
         z = 0.6745 * dev / mad[seg]
     flagged = (sizes[seg] >= 5) & (mad[seg] > 0) & (z > threshold)
