@@ -238,9 +238,16 @@ def status_codes(
     if bounds.size > np.iinfo(np.int8).max:
         raise ModelError(f"{bounds.size} status bands are too many; use at most 127.")
     arr = np.asarray(score, dtype=np.float64)
-    codes = np.searchsorted(bounds, arr + _BOUND_SLACK, side="right") - 1
-    codes = np.where(np.isnan(arr), -1, np.maximum(codes, 0))
-    return codes.astype(np.int8)
+    if bounds.size <= 8:
+        # A few comparisons in int8 beat a binary search per cell on large panels.
+        lifted = arr + _BOUND_SLACK
+        codes = np.zeros(arr.shape, dtype=np.int8)
+        for b in bounds[1:]:  # one pass per band boundary, not per cell
+            codes += lifted >= b
+        codes[np.isnan(arr)] = -1
+        return codes
+    found = np.searchsorted(bounds, arr + _BOUND_SLACK, side="right") - 1
+    return np.where(np.isnan(arr), -1, np.maximum(found, 0)).astype(np.int8)
 
 
 def encode_categories(

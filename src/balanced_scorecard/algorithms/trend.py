@@ -81,9 +81,9 @@ def trend(scores: np.ndarray, *, window: int = 3, tolerance: float = 0.01) -> Tr
             np.float32(np.nan),
         ).astype(np.float32)
     del n, sx, sxx, sy, sxy, den
-    prev = np.full_like(s, np.nan)
-    prev[..., 1:] = s[..., :-1]
-    change = s - prev
+    change = np.empty_like(s)
+    change[..., :1] = np.nan
+    np.subtract(s[..., 1:], s[..., :-1], out=change[..., 1:])
     direction = np.where(
         np.isnan(slope), -2, np.where(slope > tolerance, 1, np.where(slope < -tolerance, -1, 0))
     ).astype(np.int8)
