@@ -126,7 +126,8 @@ def robust_outliers(rows: ObservationRows, *, threshold: float = 5.0) -> np.ndar
     cells = series * n_periods + (rows.period - p0)
     present = ~np.isnan(rows.value)
     small = n_series * n_periods <= 4 * n + 1_000_000
-    if small and np.bincount(cells[present], minlength=n_series * n_periods).max() <= 1:
+    used = cells if present.all() else cells[present]
+    if small and np.bincount(used, minlength=n_series * n_periods).max() <= 1:
         return _outliers_panel(rows.value, present, cells, n_series, n_periods, threshold)
     return _outliers_sorted(rows.value, present, series, threshold)
 
@@ -150,7 +151,10 @@ def _outliers_panel(
     threshold: float,
 ) -> np.ndarray:
     flat = np.full(n_series * n_periods, np.nan)
-    flat[cells[present]] = value[present]
+    if present.all():
+        flat[cells] = value
+    else:
+        flat[cells[present]] = value[present]
     panel = flat.reshape(n_series, n_periods)
     count = (~np.isnan(panel)).sum(axis=1)
     median = _row_medians(np.sort(panel, axis=1), count)
@@ -205,6 +209,8 @@ def _ratio_rows(
             share = np.zeros(len(applies), dtype=bool)
             share[: min(n, len(rows.proportion))] = rows.proportion[:n]
             applies &= share
+        if not applies.any():
+            return np.zeros(len(rows), dtype=bool)  # no ratio indicator: nothing to check
         return np.asarray(rule(rows) & applies[np.minimum(rows.indicator, len(applies) - 1)])
 
     return check
