@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 import numpy as np
@@ -54,6 +55,10 @@ class Engine:
         :func:`balanced_scorecard.units.make_registry`).
     trend_window
         Periods in the window of the trend slope.
+    allowed_sources, allowed_hosts
+        A deployment's allow-lists: the source names (``csv``, ``sql``, a plugin's) and the
+        network hosts observations may come from. Anything else is refused with a message
+        naming it, before any connection is made.
 
     Examples
     --------
@@ -76,10 +81,18 @@ class Engine:
         entry_points: bool = True,
         registry: UnitRegistry | None = None,
         trend_window: int = 3,
+        allowed_sources: Iterable[str] | None = None,
+        allowed_hosts: Iterable[str] | None = None,
     ) -> None:
         self.registry = registry if registry is not None else make_registry()
         self.plugins = PluginManager(entry_points=entry_points, plugins=plugins)
         self.trend_window = trend_window
+        #: Names of the source plugins this engine may use (None: any registered source).
+        self.allowed_sources = None if allowed_sources is None else frozenset(allowed_sources)
+        #: Hosts network sources may reach (None: any); files and SQLite need no host.
+        self.allowed_hosts = (
+            None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
+        )
 
     # -- definitions ----------------------------------------------------------------------
 
@@ -104,6 +117,7 @@ class Engine:
             # A relative SQLite file, like a relative CSV, is relative to the definition.
             text = "sqlite:///" + str(Path(base_dir) / text[len("sqlite:///") :])
         source, location = self.plugins.resolve_source(text)
+        self._check_allowed(source, text)
         if base_dir and not Path(location).is_absolute() and "://" not in text:
             location = str(Path(base_dir) / location)
         try:
@@ -114,6 +128,23 @@ class Engine:
             raise ObservationError(
                 f"cannot read observations from {_hide_password(text)!r}: {exc}"
             ) from exc
+
+    def _check_allowed(self, source: object, uri: str) -> None:
+        if self.allowed_sources is not None:
+            names = [n for n, s in self.plugins.sources.items() if s is source]
+            if not set(names) & self.allowed_sources:
+                raise ObservationError(
+                    f"source {names[0] if names else type(source).__name__!r} for "
+                    f"{_hide_password(uri)!r} is not allowed here; allowed sources: "
+                    f"{', '.join(sorted(self.allowed_sources)) or 'none'}"
+                )
+        if self.allowed_hosts is not None and "://" in uri:
+            host = (urlsplit(uri).hostname or "").lower()
+            if host and host not in self.allowed_hosts:
+                raise ObservationError(
+                    f"host {host!r} of {_hide_password(uri)!r} is not allowed here; allowed "
+                    f"hosts: {', '.join(sorted(self.allowed_hosts)) or 'none'}"
+                )
 
     def _observations(
         self, scorecard: Scorecard, observations: Observations | None

@@ -1,6 +1,11 @@
 """The plugin API: hook markers, the manager facade and the protocols plugins implement."""
 
-from balanced_scorecard.plugins.hookspecs import PROJECT_NAME, hookimpl, hookspec
+from balanced_scorecard.plugins.hookspecs import (
+    PLUGIN_API_VERSION,
+    PROJECT_NAME,
+    hookimpl,
+    hookspec,
+)
 from balanced_scorecard.plugins.manager import PluginManager
 from balanced_scorecard.plugins.registries import (
     Adjuster,
@@ -11,6 +16,7 @@ from balanced_scorecard.plugins.registries import (
 )
 
 __all__ = [
+    "PLUGIN_API_VERSION",
     "PROJECT_NAME",
     "Adjuster",
     "PluginManager",

@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     )
     from balanced_scorecard.results import Evaluation
 
-__all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
+__all__ = ["PLUGIN_API_VERSION", "PROJECT_NAME", "hookimpl", "hookspec"]
+
+#: The plugin API this version of balanced_scorecard offers, as (major, minor). A plugin may
+#: declare the version it was written for as a module or object attribute
+#: ``bsc_plugin_api = "1.0"``; a different major version is refused at load (hooks may gain
+#: arguments within a major version, never lose or rename them).
+PLUGIN_API_VERSION = (1, 0)
 
 #: The pluggy project name and entry-point group.
 PROJECT_NAME = "balanced_scorecard"

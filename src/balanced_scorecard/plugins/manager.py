@@ -43,6 +43,35 @@ def _builtin_plugins() -> list[tuple[str, object]]:
     ]
 
 
+def api_problem(plugin: object, name: str) -> str | None:
+    """Why ``plugin`` cannot be used with this plugin API, or ``None`` when it can.
+
+    Examples
+    --------
+    >>> class Old:
+    ...     bsc_plugin_api = "0.9"
+    >>> print(api_problem(Old(), "old"))  # doctest: +NORMALIZE_WHITESPACE
+    plugin 'old' was written for plugin API 0.9, but balanced_scorecard offers 1.0; upgrade
+    the plugin (or pin an older balanced_scorecard)
+    >>> api_problem(object(), "plain") is None
+    True
+    """
+    declared = getattr(plugin, "bsc_plugin_api", None)
+    if declared is None:
+        return None
+    ours = ".".join(map(str, hookspecs.PLUGIN_API_VERSION))
+    try:
+        major = int(str(declared).split(".")[0])
+    except ValueError:
+        return f"plugin {name!r} declares bsc_plugin_api = {declared!r}; write it as '{ours}'"
+    if major != hookspecs.PLUGIN_API_VERSION[0]:
+        return (
+            f"plugin {name!r} was written for plugin API {declared}, but balanced_scorecard "
+            f"offers {ours}; upgrade the plugin (or pin an older balanced_scorecard)"
+        )
+    return None
+
+
 class PluginManager:
     """Loads plugins and keeps what they register.
 
@@ -81,6 +110,10 @@ class PluginManager:
                 continue
             try:
                 plugin = ep.load()
+                problem = api_problem(plugin, ep.name)
+                if problem is not None:
+                    self.failures.append(PluginError(problem))
+                    continue
                 self._pm.register(plugin, name=ep.name)
             except Exception as exc:  # a broken plugin must not take the others down
                 self.failures.append(
@@ -91,7 +124,16 @@ class PluginManager:
                 )
 
     def register(self, plugin: object, name: str | None = None) -> str:
-        """Register a plugin object; returns the name it is known by."""
+        """Register a plugin object; returns the name it is known by.
+
+        Raises
+        ------
+        PluginError
+            When the plugin declares an incompatible ``bsc_plugin_api`` or pluggy refuses it.
+        """
+        problem = api_problem(plugin, name or str(getattr(plugin, "__name__", None) or plugin))
+        if problem is not None:
+            raise PluginError(problem)
         try:
             registered = self._pm.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
