@@ -48,6 +48,7 @@ from balanced_scorecard.model import (
     TimeAggregation,
     Weight,
 )
+from balanced_scorecard.data.reconcile import Reconciliation, reconcile
 from balanced_scorecard.results import Evaluation
 from balanced_scorecard.strategy_map import StrategyMap
 
@@ -89,6 +90,7 @@ __all__ = [
     "PluginError",
     "Polarity",
     "Problem",
+    "Reconciliation",
     "Role",
     "Scorecard",
     "ScorecardError",
@@ -106,5 +108,6 @@ __all__ = [
     "Weight",
     "__version__",
     "load",
+    "reconcile",
     "targets_from_frame",
 ]
