@@ -455,6 +455,7 @@ def test_public_api_is_curated() -> None:
             "PluginError",
             "Polarity",
             "Problem",
+            "Reconciliation",
             "Role",
             "Scorecard",
             "ScorecardError",
@@ -472,6 +473,7 @@ def test_public_api_is_curated() -> None:
             "Weight",
             "__version__",
             "load",
+            "reconcile",
             "targets_from_frame",
         ]
     )

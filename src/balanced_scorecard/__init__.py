@@ -7,6 +7,7 @@ results. Importing the package does no work: plugins load when an :class:`Engine
 from os import PathLike
 
 from balanced_scorecard._version import __version__
+from balanced_scorecard.data.reconcile import Reconciliation, reconcile
 from balanced_scorecard.engine import Engine, targets_from_frame
 from balanced_scorecard.exceptions import (
     DefinitionError,
@@ -48,7 +49,6 @@ from balanced_scorecard.model import (
     TimeAggregation,
     Weight,
 )
-from balanced_scorecard.data.reconcile import Reconciliation, reconcile
 from balanced_scorecard.results import Evaluation
 from balanced_scorecard.strategy_map import StrategyMap
 
