@@ -132,6 +132,8 @@ def test_units_are_converted_to_the_declared_unit(engine: Engine) -> None:
     # The two rows have different period stamps, so both count: 1,500 + 500.
     ev = engine.evaluate(sc, obs)
     assert ev.to_frame().set_index("node").loc["rev", "actual"] == pytest.approx(2000)
+    # Lineage: explain names the source, the input rows and the conversion.
+    assert ev.explain("rev").lineage == ("frame, row(s) 2, 3; converted from kEUR to EUR",)
 
 
 def test_incompatible_unit_is_quarantined_not_dropped(engine: Engine) -> None:

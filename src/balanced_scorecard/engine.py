@@ -329,7 +329,7 @@ class Engine:
             trend_window=self.trend_window,
         )
         ev = _with_knowledge(ev, prepared, known_at, close_days)
-        ev = attrs.evolve(ev, engine=self)
+        ev = attrs.evolve(ev, engine=self, observations=prepared)
         errors = self.plugins.notify_evaluated(ev)
         if errors:
             ev = attrs.evolve(ev, plugin_errors=tuple(errors))

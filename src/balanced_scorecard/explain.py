@@ -70,6 +70,8 @@ class Explanation:
     owners: tuple[str, ...] = ()
     #: What adjusters did to the observations behind this value (FX, inflation, events).
     adjustments: tuple[str, ...] = ()
+    #: Where the observations behind this value came from: source, input rows, given unit.
+    lineage: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for JSON)."""
@@ -92,7 +94,7 @@ class Explanation:
             if self.formula:
                 ins = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.inputs.items())
                 out.append(f"  calculated: {self.formula} with {ins}")
-            elif self.observations or self.org_sources <= 1:
+            elif self.observations or self.org_sources == 0:
                 out.append(
                     f"  from {self.observations} observation(s) aggregated over the period by "
                     f"{self.time_aggregation}"
@@ -116,6 +118,7 @@ class Explanation:
                 out.append(f"  between {lo_t} and {hi_t}")
             if self.clamped:
                 out.append(f"  raw score {_fmt(self.raw_score)} was clamped to [0, 1]")
+            out.extend(f"  source: {line}" for line in self.lineage)
             out.extend(f"  adjusted: {note}" for note in self.adjustments)
         else:
             out.append(
@@ -149,6 +152,27 @@ def _category(params: dict[str, Any], code: float) -> str | None:
     if math.isnan(code) or not 0 <= int(code) < len(labels):
         return None
     return str(labels[int(code)])
+
+
+def _lineage(ev: Evaluation, k: int, u: int, p: int) -> tuple[str, ...]:
+    """One line per source: the input rows behind one cell and the unit they came in."""
+    obs = ev.observations
+    if obs is None or not len(obs.indicator):
+        return ()
+    mine = (obs.indicator == k) & (obs.org_unit == u) & (obs.period == ev.periods[p])
+    if not mine.any():
+        return ()
+    declared = ev.scorecard.indicators[k].unit
+    out = []
+    for code in np.unique(obs.source[mine]).tolist():
+        rows = mine & (obs.source == code)
+        numbers = ", ".join(str(r) for r in obs.row[rows][:10])
+        more = " ..." if rows.sum() > 10 else ""
+        given = {obs.unit_names[g] for g in np.unique(obs.given_unit[rows]).tolist() if g >= 0}
+        converted = sorted(g for g in given if g and g != declared)
+        unit = f"; converted from {', '.join(converted)} to {declared}" if converted else ""
+        out.append(f"{obs.source_names[code]}, row(s) {numbers}{more}{unit}")
+    return tuple(out)
 
 
 def _adjustments(ev: Evaluation, node: str, unit: str, period: str) -> tuple[str, ...]:
@@ -237,6 +261,7 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
             formula=ind.formula,
             inputs=inputs,
             adjustments=_adjustments(ev, node, ev.units[u], ev.period_labels[p]),
+            lineage=_lineage(ev, k, u, p),
         )
     below: dict[str, IndicatorLevel | NodeLevel] = {
         "objective": ev.indicators,

@@ -24,6 +24,7 @@ from balanced_scorecard.model.people import Role
 from balanced_scorecard.model.scorecard import Scorecard
 
 if TYPE_CHECKING:
+    from balanced_scorecard.data.observations import PreparedObservations
     from balanced_scorecard.engine import Engine
     from balanced_scorecard.exceptions import PluginError
 
@@ -147,6 +148,8 @@ class Evaluation:
     #: Per indicator with a ``max_age`` and org unit: ``last_as_of``, ``age``, ``max_age``
     #: and ``stale`` (older than allowed at the knowledge date).
     freshness: pd.DataFrame = attrs.field(factory=pd.DataFrame)
+    #: The validated observations the evaluation used (for lineage in :meth:`explain`).
+    observations: PreparedObservations | None = attrs.field(default=None, eq=False, repr=False)
     #: The engine that produced the evaluation; its renderers serve :meth:`render`.
     engine: Engine | None = attrs.field(default=None, eq=False, repr=False)
 

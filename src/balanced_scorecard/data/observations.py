@@ -67,6 +67,12 @@ class PreparedObservations:
     row: np.ndarray
     #: When each row was recorded (``datetime64[s]``, NaT without an ``as_of``).
     as_of: np.ndarray
+    #: Lineage: each row's source (code into ``source_names``) and the unit it was given in
+    #: (code into ``unit_names``, -1 when it gave none).
+    source: np.ndarray
+    given_unit: np.ndarray
+    source_names: tuple[str, ...] = ()
+    unit_names: tuple[str, ...] = ()
     quality: pd.DataFrame
     n_input: int
     #: Rows left out because they were recorded after the ``known_at`` date.
@@ -94,8 +100,20 @@ class PreparedObservations:
         if len(parts) == 1:
             return parts[0]
         quality = [p.quality for p in parts if len(p.quality)] or [parts[0].quality]
+        arrays = {f: np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAY_FIELDS}
+        # Codes of each part point into its own name list: shift them into the joined lists.
+        for field, names in (("source", "source_names"), ("given_unit", "unit_names")):
+            offsets = np.cumsum([0, *(len(getattr(p, names)) for p in parts[:-1])])
+            arrays[field] = np.concatenate(
+                [
+                    np.where(getattr(p, field) >= 0, getattr(p, field) + off, -1)
+                    for p, off in zip(parts, offsets, strict=True)
+                ]
+            )
         return cls(
-            **{f: np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAY_FIELDS},
+            **arrays,
+            source_names=tuple(n for p in parts for n in p.source_names),
+            unit_names=tuple(n for p in parts for n in p.unit_names),
             quality=pd.concat(quality, ignore_index=True),
             n_input=sum(p.n_input for p in parts),
             n_later=sum(p.n_later for p in parts),
@@ -120,6 +138,8 @@ _ARRAY_FIELDS = (
     "order",
     "row",
     "as_of",
+    "source",
+    "given_unit",
 )
 
 
@@ -396,9 +416,12 @@ def prepare_observations(
     )
     ok &= ~calc_rows
 
+    given_unit = np.broadcast_to(np.int32(-1), (n,))
+    unit_names: tuple[str, ...] = ()
     # Units: one vectorised conversion per distinct (given, declared) pair.
     if "unit" in raw.columns:
         u_codes, u_uniques = _factor(raw["unit"])
+        given_unit, unit_names = u_codes.astype(np.int32), tuple(u_uniques)
         declared_units = [i.unit for i in scorecard.indicators]
         named = (u_codes >= 0) & np.array([u != "" for u in u_uniques] + [False])[
             np.where(u_codes >= 0, u_codes, len(u_uniques))
@@ -505,6 +528,8 @@ def prepare_observations(
         "order": order,
         "row": row_numbers,
         "as_of": stamps,
+        "source": np.broadcast_to(np.int16(0), (n,)),
+        "given_unit": given_unit,
     }
     adjustments = None
     if "adjustments" in raw.columns:
@@ -526,6 +551,8 @@ def prepare_observations(
         n_input=n,
         n_later=n_later,
         latest_as_of=latest,
+        source_names=(source,),
+        unit_names=unit_names,
     )
     if adjustments is not None:
         prepared = attrs.evolve(prepared, adjustments=adjustments)
