@@ -216,22 +216,27 @@ class Scorecard:
 
     def evaluate(
         self,
-        observations: pd.DataFrame | str | Any,
+        observations: pd.DataFrame | str | Any = None,
         *,
         period: str | None = None,
         targets: TargetSet | str | pd.DataFrame | None = None,
         org_unit: str | None = None,
         engine: Engine | None = None,
+        **options: Any,
     ) -> Evaluation:
-        """Score and roll up this scorecard on ``observations`` (a long frame or a CSV path).
+        """Score and roll up this scorecard on ``observations`` (a long frame, a CSV path or
+        URI, or ``None`` for the definition's own sources).
 
-        A shortcut for ``default_engine().evaluate(self, observations, ...)``; see
-        :meth:`balanced_scorecard.Engine.evaluate` for the arguments.
+        A shortcut for ``default_engine().evaluate(self, observations, ...)``; the other
+        keyword arguments (``start``, ``adjust``, ``as_known_at``, ``close_days``) are passed
+        on: see :meth:`balanced_scorecard.Engine.evaluate`.
         """
         from balanced_scorecard.engine import default_engine
 
         eng = engine if engine is not None else default_engine()
-        return eng.evaluate(self, observations, period=period, targets=targets, org_unit=org_unit)
+        return eng.evaluate(
+            self, observations, period=period, targets=targets, org_unit=org_unit, **options
+        )
 
     def check(self) -> list[Finding]:
         """Lint the design: see :func:`balanced_scorecard.algorithms.structure.lint`."""
