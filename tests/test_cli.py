@@ -313,3 +313,52 @@ def test_evaluate_as_known_at_marks_the_period_provisional(
     assert code == 0
     assert "period 2025-01 (provisional)" in out
     assert "90" in out
+
+
+def test_adjustments_declared_in_the_definition_apply_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hand-worked: 1,150 USD of January revenue at the January average rate of 1.15 USD per
+    # EUR (rates 1.10 and 1.20) is 1,000 EUR, exactly the target: score 2/3, shown as 6.7.
+    (tmp_path / "fx_rates.csv").write_text(
+        "date,currency,rate\n2025-01-15,USD,1.10\n2025-01-31,USD,1.20\n", encoding="utf-8"
+    )
+    (tmp_path / "obs.csv").write_text(
+        "indicator,org_unit,period,value,unit\nrev,all,2025-01,1150,USD\n", encoding="utf-8"
+    )
+    definition = tmp_path / "sc.yaml"
+    definition.write_text(
+        "id: t\n"
+        "adjustments:\n  - {adjuster: fx, options: {rates: fx_rates.csv, base: EUR}}\n"
+        "sources: [obs.csv]\n"
+        "objectives:\n  - id: o\n    perspective: financial\n    indicators:\n"
+        "      - {id: rev, unit: EUR, time_aggregation: sum,"
+        " thresholds: {target: 1000, red_flag: 800}}\n",
+        encoding="utf-8",
+    )
+    # Run from another folder: the rates file is found next to the definition.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    assert main(["evaluate", str(definition), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rev = next(n for n in doc["nodes"] if n["node"] == "rev")
+    assert rev["actual"] == pytest.approx(1000.0)
+    assert rev["score"] == pytest.approx(2 / 3)
+
+
+def test_unknown_adjuster_in_a_definition_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = tmp_path / "sc.yaml"
+    definition.write_text(
+        "id: t\nadjustments: [{adjuster: fxx}]\nobjectives:\n  - id: o\n"
+        "    perspective: financial\n    indicators: [{id: rev}]\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "obs.csv"
+    data.write_text("indicator,org_unit,period,value\nrev,all,2025-01,1\n", encoding="utf-8")
+    assert main(["evaluate", str(definition), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "adjustments[0].adjuster: unknown adjuster 'fxx'" in err
+    assert "Did you mean 'fx'?" in err

@@ -435,6 +435,7 @@ def test_public_api_is_curated() -> None:
         [
             "DEFAULT_PERSPECTIVES",
             "DEFAULT_STATUS_BANDS",
+            "AdjustmentStep",
             "Assignment",
             "CausalLink",
             "DataSource",

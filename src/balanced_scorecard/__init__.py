@@ -25,6 +25,7 @@ from balanced_scorecard.explain import Explanation
 from balanced_scorecard.model import (
     DEFAULT_PERSPECTIVES,
     DEFAULT_STATUS_BANDS,
+    AdjustmentStep,
     Assignment,
     CausalLink,
     DataSource,
@@ -68,6 +69,7 @@ def load(path: str | PathLike[str], *, engine: Engine | None = None) -> Scorecar
 __all__ = [
     "DEFAULT_PERSPECTIVES",
     "DEFAULT_STATUS_BANDS",
+    "AdjustmentStep",
     "Assignment",
     "CausalLink",
     "DataSource",

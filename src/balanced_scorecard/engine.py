@@ -283,7 +283,8 @@ class Engine:
             else scorecard.org_chart.subtree(scorecard.org_chart.root)
         )
         raw, failures = self._observations(scorecard, observations)
-        frames = [(name, self._adjust(f, adjust, scorecard)) for name, f in raw]
+        steps = [*_definition_steps(scorecard), *adjust]
+        frames = [(name, self._adjust(f, steps, scorecard)) for name, f in raw]
         prepared_parts = [
             prepare_observations(
                 f,
@@ -358,6 +359,16 @@ class Engine:
                         path=f"indicators[{k}].scoring.method",
                         message=f"unknown scoring method {ind.scoring.method!r}; registered: "
                         f"{', '.join(scoring)}." + did_you_mean(ind.scoring.method, scoring),
+                    )
+                )
+        adjusters = self.plugins.adjusters
+        for k, step in enumerate(scorecard.adjustments):
+            if step.adjuster not in adjusters:
+                problems.append(
+                    Problem(
+                        path=f"adjustments[{k}].adjuster",
+                        message=f"unknown adjuster {step.adjuster!r}; registered: "
+                        f"{', '.join(adjusters)}." + did_you_mean(step.adjuster, adjusters),
                     )
                 )
         named: list[tuple[str, str]] = [
@@ -436,6 +447,23 @@ class Engine:
             if plugin.startswith("builtins"):
                 raise
             raise PluginError(f"renderer {format!r} of plugin {plugin!r} failed: {exc}") from exc
+
+
+def _definition_steps(scorecard: Scorecard) -> list[tuple[str, dict[str, Any]]]:
+    """The definition's adjustment steps, with relative CSV paths made relative to it."""
+    base = Path(scorecard.origin).parent if scorecard.origin else None
+    steps = []
+    for step in scorecard.adjustments:
+        options = step.kwargs
+        if base is not None:
+            options = {
+                k: str(base / v)
+                if isinstance(v, str) and v.lower().endswith(".csv") and not Path(v).is_absolute()
+                else v
+                for k, v in options.items()
+            }
+        steps.append((step.adjuster, options))
+    return steps
 
 
 def _with_knowledge(

@@ -21,6 +21,7 @@ from balanced_scorecard.exceptions import DefinitionError, ModelError, Problem
 from balanced_scorecard.model import (
     DEFAULT_PERSPECTIVES,
     DEFAULT_STATUS_BANDS,
+    AdjustmentStep,
     Assignment,
     CausalLink,
     DataSource,
@@ -336,6 +337,18 @@ class Reader(Checker):
         return out
 
 
+def _adjustments(r: Reader, top: Mapping[str, Any]) -> list[AdjustmentStep]:
+    out: list[AdjustmentStep] = []
+    for path, item in r.items(top.get("adjustments", []), "adjustments"):
+        vals = r.mapping(item, SECTIONS["adjustment"], path)
+        if vals is None or "adjuster" not in vals:
+            continue
+        step = r.build(AdjustmentStep, vals, path, ())
+        if step is not None:
+            out.append(step)
+    return out
+
+
 def read_scorecard(
     data: Any,
     *,
@@ -374,6 +387,7 @@ def read_scorecard(
     r.explicit_assignments(top)
     target_sets = read_target_sets(r, top)
     sources = r.sources(top)
+    adjustments = _adjustments(r, top)
     found = structure_problems(
         perspectives=perspectives,
         objectives=objectives,
@@ -399,6 +413,7 @@ def read_scorecard(
         "initiatives": initiatives,
         "target_sets": target_sets,
         "sources": sources,
+        "adjustments": adjustments,
     }
     return Scorecard(
         id=top["id"],

@@ -167,6 +167,8 @@ _SECTIONS: tuple[Section, ...] = (
         _list("target_sets", "target_set", "Named target sets (budget, forecast), inline or "
               "from a CSV file."),
         _list("sources", "source", "Where observations come from."),
+        _list("adjustments", "adjustment", "Adjusters applied to every evaluation's "
+              "observations, in this order (fx, inflation, one_time or a plugin's)."),
     )),
     Section("status_band", "Status band", "A status and the lowest score that earns it.", (
         Field("name", "string", "Status name, e.g. red.", required=True),
@@ -284,6 +286,12 @@ _SECTIONS: tuple[Section, ...] = (
         Field("file", "string", "CSV file of target rows (columns as a target row), "
               "relative to the definition file."),
         _list("targets", "target", "Inline target rows."),
+    )),
+    Section("adjustment", "Adjustment", "An adjuster and its options.", (
+        Field("adjuster", "string", "Name of a registered adjuster.", required=True),
+        Field("options", "mapping", "Its options; relative CSV paths are relative to the "
+              "definition file.", default={}),
+        _DESCRIPTION,
     )),
     Section("source", "Data source", "Where observations come from.", (
         Field("id", "string", "Source id.", required=True),

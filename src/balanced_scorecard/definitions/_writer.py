@@ -217,6 +217,7 @@ def scorecard_to_dict(sc: Scorecard) -> dict[str, Any]:
             "target_sets",
             "status_bands",
             "sources",
+            "adjustments",
             "origin",
         ),
         review_frequency=_FREQUENCY_NAMES.__getitem__,
@@ -264,4 +265,6 @@ def scorecard_to_dict(sc: Scorecard) -> dict[str, Any]:
             else _plain(s, options=_options)
             for s in sc.sources
         ]
+    if sc.adjustments:
+        out["adjustments"] = [_plain(a, options=_options) for a in sc.adjustments]
     return out

@@ -1,5 +1,6 @@
 """Frozen value objects of a Balanced Scorecard: no I/O, no pandas, no unit registry here."""
 
+from balanced_scorecard.model.adjustments import AdjustmentStep
 from balanced_scorecard.model.enums import (
     Frequency,
     LeadLag,
@@ -28,6 +29,7 @@ from balanced_scorecard.model.weights import Weight
 __all__ = [
     "DEFAULT_PERSPECTIVES",
     "DEFAULT_STATUS_BANDS",
+    "AdjustmentStep",
     "Assignment",
     "CausalLink",
     "DataSource",

@@ -11,6 +11,7 @@ import attrs
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.exceptions import DefinitionError, ModelError, UnknownNodeError
 from balanced_scorecard.model._convert import to_tuple
+from balanced_scorecard.model.adjustments import AdjustmentStep
 from balanced_scorecard.model.enums import Frequency, to_frequency
 from balanced_scorecard.model.indicators import Indicator
 from balanced_scorecard.model.initiatives import Initiative
@@ -90,6 +91,7 @@ class Scorecard:
         default=None, converter=attrs.converters.optional(float)
     )
     sources: tuple[DataSource, ...] = attrs.field(default=(), converter=to_tuple)
+    adjustments: tuple[AdjustmentStep, ...] = attrs.field(default=(), converter=to_tuple)
     #: Where the definition was read from; relative paths of sources resolve against it.
     origin: str | None = attrs.field(default=None, eq=False, repr=False)
 
