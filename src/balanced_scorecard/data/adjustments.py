@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
-from balanced_scorecard.data.periods import factorize
+from balanced_scorecard.data.periods import factorize, label_stamps
 from balanced_scorecard.exceptions import ObservationError, ScorecardError, UnitError
 from balanced_scorecard.units import UnitRegistry, unit_problem
 
@@ -42,8 +42,6 @@ __all__ = [
 #: A table option: a frame, or the path of a CSV file with the same columns.
 Table = pd.DataFrame | str | os.PathLike[str]
 
-_QUARTER = r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$"
-_YEAR = r"^\s*(\d{4})\s*$"
 #: Spans a price index may be indexed by, finest first.
 INDEX_FREQS = ("M", "Q", "Y")
 
@@ -165,22 +163,12 @@ def period_spans(values: pd.Series | Sequence[object]) -> PeriodSpans:
     labels = np.full(n, "", dtype=object)
     kinds = np.full(n, "", dtype=object)
     if n:
-        if pd.api.types.is_datetime64_any_dtype(series):
-            stamps = pd.Series(pd.to_datetime(pd.Series(uniques)))
-            kind = pd.Series("M", index=stamps.index)
-        else:
-            texts = pd.Series(uniques, dtype=object).astype(str)
-            q = texts.str.extract(_QUARTER)
-            y = texts.str.extract(_YEAR)
-            month = ((q[1].astype(float) - 1) * 3 + 1).fillna(1).astype(int).astype(str)
-            # Each label becomes a day inside its span; only text that starts with a year is a
-            # period, as in the observation validation.
-            day = texts.where(texts.str.match(r"^\s*\d{4}"), "")
-            day = day.where(q[0].isna(), q[0] + "-" + month.str.zfill(2) + "-01")
-            day = day.where(y[0].isna(), y[0] + "-01-01")
-            stamps = pd.Series(pd.to_datetime(day, format="mixed", errors="coerce"))
-            kind = pd.Series("M", index=texts.index).mask(q[0].notna(), "Q")
-            kind = kind.mask(y[0].notna(), "Y")
+        # The same label grammar as the observation validation.
+        stamps, kind = label_stamps(
+            pd.Series(uniques)
+            if pd.api.types.is_datetime64_any_dtype(series)
+            else pd.Series(uniques, dtype=object)
+        )
         good = stamps.notna().to_numpy()
         for k in INDEX_FREQS:
             m = good & (kind == k).to_numpy()

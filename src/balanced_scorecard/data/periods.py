@@ -13,6 +13,7 @@ from balanced_scorecard.model.enums import Frequency
 
 __all__ = [
     "factorize",
+    "label_stamps",
     "parse_period_codes",
     "parse_periods",
     "period_end_dates",
@@ -58,6 +59,35 @@ def factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(codes), np.asarray(uniques)
 
 
+def label_stamps(uniques: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The grammar of period labels, applied to distinct values: the first instant each
+    stands for (NaT when it is not a period) and its span kind (``M`` for a month label or
+    a date, ``Q`` for ``2025Q1``, ``Y`` for ``2025``).
+
+    Examples
+    --------
+    >>> stamps, kinds = label_stamps(pd.Series(["2025-03-15", "2025-Q2", "2025", "March"]))
+    >>> [str(s.date()) if pd.notna(s) else "NaT" for s in stamps], kinds.tolist()
+    (['2025-03-15', '2025-04-01', '2025-01-01', 'NaT'], ['M', 'Q', 'Y', 'M'])
+    """
+    if pd.api.types.is_datetime64_any_dtype(uniques):
+        stamps = pd.Series(pd.to_datetime(uniques), index=uniques.index)
+        return stamps, pd.Series("M", index=uniques.index)
+    texts = uniques.astype(object).astype(str)
+    q = texts.str.extract(_QUARTER)
+    y = texts.str.extract(_YEAR)
+    # Quarter and bare-year labels become the first day of their span.
+    month = ((q[1].astype(float) - 1) * 3 + 1).fillna(1).astype(int).astype(str).str.zfill(2)
+    rewritten = texts.where(q[0].isna(), q[0] + "-" + month + "-01")
+    rewritten = rewritten.where(y[0].isna(), y[0] + "-01-01")
+    # Only text that starts with a year is a period: dateutil would read "Feb" as February
+    # of the current year, which silently changes with the calendar.
+    rewritten = rewritten.where(rewritten.str.match(r"^\s*\d{4}"), "")
+    stamps = pd.Series(pd.to_datetime(rewritten, format="mixed", errors="coerce"))
+    kinds = pd.Series("M", index=texts.index).mask(q[0].notna(), "Q").mask(y[0].notna(), "Y")
+    return stamps, kinds
+
+
 def parse_period_codes(
     values: pd.Series | np.ndarray | list[object], freq: Frequency
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -79,23 +109,9 @@ def parse_period_codes(
     day = np.zeros(len(u), dtype=np.int64)
     ok = np.zeros(len(u), dtype=bool)
     if len(u):
-        if pd.api.types.is_datetime64_any_dtype(series):
-            stamps = pd.to_datetime(u)
-            texts = pd.Series([""] * len(u), dtype=str)
-        else:
-            texts = u.astype(str)
-            q = texts.str.extract(_QUARTER)
-            y = texts.str.extract(_YEAR)
-            # Quarter and bare-year labels are rewritten as their first month before parsing.
-            month = (q[1].astype(float) - 1) * 3 + 1
-            rewritten = texts.where(
-                q[0].isna(), q[0] + "-" + month.fillna(1).astype(int).astype(str).str.zfill(2)
-            )
-            rewritten = rewritten.where(y[0].isna(), y[0] + "-01")
-            # Only text that starts with a year is a period: dateutil would read "Feb" as
-            # February of the current year, which silently changes with the calendar.
-            rewritten = rewritten.where(rewritten.str.match(r"^\s*\d{4}"), "")
-            stamps = pd.to_datetime(rewritten, format="mixed", errors="coerce")
+        stamps, _ = label_stamps(
+            pd.Series(uniques) if pd.api.types.is_datetime64_any_dtype(series) else u
+        )
         good = stamps.notna().to_numpy()
         if good.any():
             index = pd.DatetimeIndex(stamps[good])
