@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard._uri import hide_password
 from balanced_scorecard.data.data_quality import (
     completeness,
     overall_completeness,
@@ -126,7 +127,7 @@ class Engine:
             raise  # already names the source (and hides its password)
         except (OSError, ValueError) as exc:
             raise ObservationError(
-                f"cannot read observations from {_hide_password(text)!r}: {exc}"
+                f"cannot read observations from {hide_password(text)!r}: {exc}"
             ) from exc
 
     def _check_allowed(self, source: object, uri: str) -> None:
@@ -135,14 +136,14 @@ class Engine:
             if not set(names) & self.allowed_sources:
                 raise ObservationError(
                     f"source {names[0] if names else type(source).__name__!r} for "
-                    f"{_hide_password(uri)!r} is not allowed here; allowed sources: "
+                    f"{hide_password(uri)!r} is not allowed here; allowed sources: "
                     f"{', '.join(sorted(self.allowed_sources)) or 'none'}"
                 )
         if self.allowed_hosts is not None and "://" in uri:
             host = (urlsplit(uri).hostname or "").lower()
             if host and host not in self.allowed_hosts:
                 raise ObservationError(
-                    f"host {host!r} of {_hide_password(uri)!r} is not allowed here; allowed "
+                    f"host {host!r} of {hide_password(uri)!r} is not allowed here; allowed "
                     f"hosts: {', '.join(sorted(self.allowed_hosts)) or 'none'}"
                 )
 
@@ -599,16 +600,6 @@ def _freshness(
     )
     frame["stale"] = frame["age"] > frame["max_age"]
     return frame
-
-
-def _hide_password(uri: str) -> str:
-    """``scheme://user:***@host/...`` for display: credentials never reach a message."""
-    head, sep, rest = uri.partition("://")
-    if not sep or "@" not in rest.split("/", 1)[0]:
-        return uri
-    creds, _, host = rest.partition("@")
-    user = creds.split(":", 1)[0]
-    return f"{head}://{user}:***@{host}" if ":" in creds else uri
 
 
 def _failed_sources(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from balanced_scorecard._uri import hide_password
 from balanced_scorecard.exceptions import ObservationError
 from balanced_scorecard.plugins.hookspecs import hookimpl
 from balanced_scorecard.plugins.registries import RegisterSource
@@ -37,16 +38,6 @@ SQL_SCHEMES = (
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 # Ids, periods and units stay text whatever type the database gives them ("001", "2025").
 _TEXT_COLUMNS = ("indicator", "org_unit", "period", "unit", "source")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparsable database URL>"
 
 
 class SqlSource:
@@ -92,7 +83,7 @@ class SqlSource:
         from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
         url = str(location)
-        shown = _safe_url(url)
+        shown = hide_password(url)
         if (query is None) == (table is None):
             raise ObservationError(
                 f"SQL source {shown}: give exactly one of `query` (SQL with :placeholders) "

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from balanced_scorecard._uri import split_scheme
 from balanced_scorecard.algorithms.scoring import ScoringMethod
 from balanced_scorecard.exceptions import DefinitionError, ModelError, Problem
 from balanced_scorecard.model import (
@@ -71,8 +72,7 @@ def source_id(uri: str) -> str:
     >>> source_id("csv:data/observations.csv"), source_id("obs.parquet")
     ('observations', 'obs')
     """
-    head, sep, rest = uri.partition(":")
-    path = rest if sep and len(head) > 1 and "/" not in head else uri
+    path = split_scheme(uri)[1]
     return PurePosixPath(path.replace("\\", "/")).stem or uri
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import attrs
 
+from balanced_scorecard._uri import split_scheme
 from balanced_scorecard.model._convert import frozen_options, thaw
 
 __all__ = ["DataSource"]
@@ -32,9 +33,7 @@ class DataSource:
     @property
     def scheme(self) -> str:
         """The URI scheme (``csv``, ``sqlite``), or ``""`` for a bare path."""
-        head, sep, _ = self.uri.partition(":")
-        # A Windows drive letter ("C:\\...") is not a scheme.
-        return head.lower() if sep and len(head) > 1 and "/" not in head else ""
+        return split_scheme(self.uri)[0]
 
     @property
     def kwargs(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from balanced_scorecard._uri import split_scheme
 from balanced_scorecard.exceptions import PluginError, UnknownMethodError
 from balanced_scorecard.plugins import hookspecs
 from balanced_scorecard.plugins.registries import (
@@ -258,8 +259,7 @@ class PluginManager:
         A bare path is read by the source registered for its suffix (``.csv`` -> ``csv``).
         """
         registry = self.sources
-        head, sep, rest = uri.partition(":")
-        scheme = head.lower() if sep and len(head) > 1 and "/" not in head else ""
+        scheme, rest = split_scheme(uri)
         if scheme and scheme in self._schemes:
             source = registry[self._schemes[scheme]]
             # Database sources need the whole URL (its scheme names the dialect).
