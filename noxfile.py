@@ -55,6 +55,8 @@ def examples(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def benchmarks(session: nox.Session) -> None:
-    """Time the core against two pandas implementations (figures go into docs/)."""
-    session.install("-e", ".")
+    """Time the core against two pandas implementations, and raw facts pushed down to
+    SQLite against loaded into pandas (figures go into docs/)."""
+    session.install("-e", ".[duckdb]")
     session.run("python", "benchmarks/bench_evaluate.py", *session.posargs)
+    session.run("python", "benchmarks/bench_facts.py")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import balanced_scorecard as bsc
@@ -51,7 +52,15 @@ def test_acme_is_as_big_as_promised(acme: bsc.Evaluation) -> None:
         "internal_process",
         "learning_growth",
     }
-    assert len(sc.org_chart.children(sc.org_chart.root)) == 3
+    # Three business units and the UK sales company, which keeps its books in GBP.
+    assert sc.org_chart.children(sc.org_chart.root) == (
+        "industrial",
+        "automotive",
+        "aerospace",
+        "uk",
+    )
+    assert [s.id for s in sc.sources] == ["actuals", "hris"]
+    assert [a.adjuster for a in sc.adjustments] == ["one_time", "fx"]
     assert acme.period_labels[0] == "2023-01"
     assert len(acme.period_labels) == 36
     assert any(i.is_calculated for i in sc.indicators)
@@ -78,6 +87,72 @@ def test_acme_units_convert_and_nothing_valid_is_lost(acme: bsc.Evaluation) -> N
     assert frame.loc["revenue", "actual"] > 100_000  # EUR, not kEUR
 
 
+ACME_DIR = ACME.parent
+
+
+def _uk_rows(indicator: str, period: str) -> tuple[float, list[float], list[str]]:
+    """The UK's GBP value of one month, and that month's GBP rates with their dates."""
+    obs = pd.read_csv(ACME_DIR / "observations.csv", dtype=str)
+    row = obs[(obs["indicator"] == indicator) & (obs["org_unit"] == "uk")]
+    row = row[row["period"] == period]
+    assert row["unit"].tolist() == ["GBP"]
+    rates = pd.read_csv(ACME_DIR / "fx_rates.csv", dtype={"date": str})
+    month = rates[rates["date"].str.startswith(period)]
+    return float(row["value"].iloc[0]), month["rate"].tolist(), month["date"].tolist()
+
+
+def test_acme_uk_flows_translate_at_the_average_rate_and_stocks_at_closing(
+    acme: bsc.Evaluation,
+) -> None:
+    # Worked from the files: EUR = GBP / (GBP per EUR); a flow at the mean of the month's
+    # rates, the backlog (a stock) at the last rate of the month. The reported view has the
+    # translation too; the normalised one also lacks the GBP 600,000 warehouse sale.
+    assert acme.reported is not None
+    gbp, rates, _ = _uk_rows("revenue", "2025-12")
+    average = sum(rates) / len(rates)
+    reported = acme.reported.to_frame(org_unit="uk").set_index("node")
+    normalised = acme.to_frame(org_unit="uk").set_index("node")
+    assert reported.loc["revenue", "actual"] == pytest.approx(gbp / average, rel=1e-12)
+    assert normalised.loc["revenue", "actual"] == pytest.approx(
+        (gbp - 600_000) / average, rel=1e-12
+    )
+    backlog, rates, dates = _uk_rows("order_backlog", "2025-12")
+    assert dates[-1] == "2025-12-31"
+    assert normalised.loc["order_backlog", "actual"] == pytest.approx(
+        backlog / rates[-1], rel=1e-12
+    )
+    assert "(closing 2025-12-31)" in str(acme.explain("order_backlog", "uk"))
+
+
+def test_acme_people_indicators_come_from_the_sqlite_hris(acme: bsc.Evaluation) -> None:
+    assert acme.observations is not None
+    assert set(acme.observations.source_names) == {"actuals", "hris"}
+    lineage = acme.explain("headcount", "uk").lineage
+    assert len(lineage) == 1
+    assert lineage[0].startswith("hris, row(s)")
+    csv_ids = set(pd.read_csv(ACME_DIR / "observations.csv", usecols=["indicator"])["indicator"])
+    assert not csv_ids & {"headcount", "training_hours_per_employee", "employee_turnover_rate"}
+
+
+def test_acme_one_time_event_shows_beside_the_reported_figures(acme: bsc.Evaluation) -> None:
+    side = acme.compare_reported(period=None).set_index(["indicator", "org_unit"])
+    assert set(side.index) == {
+        (ind, unit)
+        for ind in ("revenue", "gross_profit", "gross_margin_pct", "book_to_bill")
+        for unit in ("uk", "acme")
+    }
+    assert set(side["period"]) == {"2025-12"}
+    uk = side.loc[("revenue", "uk")]
+    _, rates, _ = _uk_rows("revenue", "2025-12")
+    assert uk["difference"] == pytest.approx(-600_000 / (sum(rates) / len(rates)), rel=1e-12)
+    assert (uk["reported_status"], uk["normalised_status"]) == ("green", "amber")
+    assert "Sale of the former Coventry warehouse" in uk["events"]
+    assert side.loc[("revenue", "acme"), "via"] == "org units below"
+    # The planted stories hold in both views: the event is the UK's alone.
+    assert acme.reported is not None
+    assert acme.reported.status(org_unit="automotive") == "red"
+
+
 def test_main_job_writes_the_html_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -89,6 +164,9 @@ def test_main_job_writes_the_html_report(
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "Acme Components" in page
+    # The UK's warehouse sale: the normalised value is marked, the reported one beside it.
+    assert "<h2>Normalised values</h2>" in page
+    assert 'class="bsc-adjusted" title="uk: one-time: Sale of the former Coventry' in page
 
 
 def test_plugin_template_is_discovered_through_its_entry_point() -> None:

@@ -1,10 +1,16 @@
 #!/usr/bin/env python
 """Self-check of the Acme example files, without the library.
 
-Checks that acme.yaml, observations.csv and the target CSVs agree with each other:
+Checks that the committed files are exactly what generate.py writes (the CSV files byte for
+byte, acme.db table by table: a SQLite file is not byte-stable), and that acme.yaml, the
+observations (observations.csv and the HRIS table in acme.db), the FX rates, the one-time
+events and the target CSVs agree with each other:
 
-* every indicator and org unit named in a CSV exists in the YAML;
+* every indicator and org unit named in a CSV or the database exists in the YAML;
 * units are from the example's list, and a reported unit has the declared unit's dimension;
+  an amount in another currency (the UK's GBP) has an fx adjustment with rates in its month;
+* every one-time event meets exactly one observation, in the observation's unit;
+* every source file exists, and SQL sources bind each :placeholder through params;
 * threshold ordering matches polarity (inline thresholds and every target row), progress
   targets move away from their baseline, piecewise breakpoints increase;
 * formulas only reference existing indicator ids; links reference objectives or indicators;
@@ -21,8 +27,12 @@ from __future__ import annotations
 import ast
 import csv
 import math
+import re
+import sqlite3
 import sys
+import tempfile
 from collections import Counter, defaultdict
+from contextlib import closing
 from pathlib import Path
 
 import yaml
@@ -30,6 +40,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 UNITS = {
     "EUR",
+    "GBP",
     "kEUR",
     "percent",
     "day",
@@ -42,6 +53,7 @@ UNITS = {
 }
 DIMENSION = {
     "EUR": "money",
+    "GBP": "money",
     "kEUR": "money",
     "day": "time",
     "hour": "time",
@@ -76,6 +88,7 @@ KEYS = {
         "targets",
         "target_sets",
         "sources",
+        "adjustments",
     },
     "org_unit": {"id", "name", "parent", "weight", "tags", "children"},
     "objective": {
@@ -125,7 +138,17 @@ KEYS = {
     },
     "target_set": {"name", "provenance", "file", "targets"},
     "source": {"id", "uri", "options", "description"},
+    "adjustment": {"adjuster", "options", "description"},
 }
+# Currencies the indicators are declared in; any other currency needs the fx adjustment.
+GROUP_CURRENCY = "EUR"
+GENERATED = (
+    "observations.csv",
+    "fx_rates.csv",
+    "one_time_events.csv",
+    "targets_budget.csv",
+    "targets_forecast.csv",
+)
 
 problems: list[str] = []
 
@@ -163,8 +186,63 @@ def order_problems(vals: dict[str, float | None], polarity: str, where: str) -> 
         problem(f"{where}: baseline {bl} vs target {tg} contradicts {polarity}")
 
 
+def db_tables(path: Path) -> dict[str, tuple[str, list[tuple]]]:
+    """Each table of a SQLite file: its CREATE statement and its rows in key order."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        tables = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+        return {
+            name: (sql, db.execute(f'SELECT * FROM "{name}" ORDER BY 1, 2, 3').fetchall())
+            for name, sql in sorted(tables)
+        }
+
+
+def check_generated() -> None:
+    """The committed files are what generate.py writes now (run it again when they are not)."""
+    sys.path.insert(0, str(HERE))
+    import generate  # next to this file; needs numpy and PyYAML
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        generate.build(out)
+        for name in GENERATED:
+            if (out / name).read_bytes() != (HERE / name).read_bytes():
+                problem(f"{name} differs from what generate.py writes; run generate.py")
+        if db_tables(out / "acme.db") != db_tables(HERE / "acme.db"):
+            problem("acme.db's tables differ from what generate.py writes; run generate.py")
+
+
+def read_db_observations(path: Path, source: dict) -> list[dict[str, str]]:
+    """The rows the SQL source reads, as observation rows of text like the CSV's."""
+    options = source.get("options", {}) or {}
+    query, params = options.get("query", ""), options.get("params", {}) or {}
+    for name in set(re.findall(r":([A-Za-z_]\w*)", query)) - set(params):
+        problem(f"source {source['id']}: the query's :{name} has no value in params")
+    renames = options.get("columns", {}) or {}
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        cursor = db.execute(query, params)
+        names = [renames.get(d[0], d[0]) for d in cursor.description]
+        rows = cursor.fetchall()
+
+    def text(v: object) -> str:
+        if v is None:
+            return ""
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+    out = []
+    for row in rows:
+        rec = {
+            "numerator": "",
+            "denominator": "",
+            "unit": "",
+            **dict(zip(names, map(text, row), strict=True)),
+        }
+        out.append(rec)
+    return out
+
+
 def main() -> int:
     doc = yaml.safe_load((HERE / "acme.yaml").read_text(encoding="utf-8"))
+    check_generated()
 
     # --- keys of every section
     check_keys(doc, "scorecard", "acme.yaml")
@@ -173,6 +251,7 @@ def main() -> int:
         ("initiative", "initiatives"),
         ("target_set", "target_sets"),
         ("source", "sources"),
+        ("adjustment", "adjustments"),
     ):
         for k, item in enumerate(doc.get(key, []) or []):
             check_keys(item, sec, f"{key}[{k}]")
@@ -287,10 +366,26 @@ def main() -> int:
             if o not in objectives:
                 problem(f"initiative {ini['id']}: unknown objective {o!r}")
 
-    # --- observations
+    # --- observations: every source of the definition (a CSV file, the SQLite HRIS)
     obs_path = HERE / "observations.csv"
-    with obs_path.open(newline="", encoding="utf-8") as fh:
-        obs = list(csv.DictReader(fh))
+    obs: list[dict[str, str]] = []
+    db_rows = 0
+    for source in doc.get("sources", []):
+        uri = source["uri"]
+        scheme, _, rest = uri.partition(":")
+        if scheme == "csv":
+            with (HERE / rest).open(newline="", encoding="utf-8") as fh:
+                obs.extend(csv.DictReader(fh))
+        elif scheme == "sqlite":
+            path = HERE / rest.removeprefix("///")
+            if not path.exists():
+                problem(f"source {source['id']}: {path.name} does not exist")
+                continue
+            rows = read_db_observations(path, source)
+            db_rows += len(rows)
+            obs.extend(rows)
+        else:
+            problem(f"source {source['id']}: unexpected URI scheme in {uri!r}")
     keys = Counter((r["indicator"], r["org_unit"], r["period"]) for r in obs)
     for key, n in keys.items():
         if n > 1:
@@ -346,6 +441,36 @@ def main() -> int:
     for iid, ind in indicators.items():
         if not ind.get("formula") and iid not in observed:
             problem(f"indicator {iid} has no observations")
+
+    # --- adjustments: other currencies need FX rates in their months; events need a row
+    steps = {a["adjuster"]: a.get("options", {}) or {} for a in doc.get("adjustments", [])}
+    foreign = {
+        (r["unit"], r["period"])
+        for r in obs
+        if r["unit"] and DIMENSION.get(r["unit"]) == "money" and r["unit"] not in ("EUR", "kEUR")
+    }
+    if foreign and "fx" not in steps:
+        problem(f"amounts in {sorted({u for u, _ in foreign})} but no fx adjustment declared")
+    if "fx" in steps:
+        if steps["fx"].get("base") != GROUP_CURRENCY:
+            problem(f"the fx adjustment's base should be {GROUP_CURRENCY}")
+        with (HERE / steps["fx"]["rates"]).open(newline="", encoding="utf-8") as fh:
+            rated = {(r["currency"], r["date"][:7]) for r in csv.DictReader(fh)}
+        for unit, period in sorted(foreign - rated):
+            problem(f"{unit} amounts in {period} but fx_rates.csv has no {unit} rate that month")
+    if "one_time" in steps:
+        cells = Counter((r["indicator"], r["org_unit"], r["period"]) for r in obs)
+        units = {(r["indicator"], r["org_unit"], r["period"]): r["unit"] for r in obs}
+        with (HERE / steps["one_time"]["events"]).open(newline="", encoding="utf-8") as fh:
+            for i, e in enumerate(csv.DictReader(fh), start=2):
+                key = (e["indicator"], e["org_unit"], e["period"])
+                where = f"{steps['one_time']['events']} line {i}"
+                if cells[key] != 1:
+                    problem(f"{where}: event {key} meets {cells[key]} observation(s), not one")
+                elif e["unit"] and e["unit"] != units[key]:
+                    problem(f"{where}: amount in {e['unit']}, the observation in {units[key]}")
+                if number(e["amount"]) is None or not e["reason"].strip():
+                    problem(f"{where}: an event needs an amount and a reason")
 
     # --- targets
     polarity = {iid: ind.get("polarity", "higher_better") for iid, ind in indicators.items()}
@@ -411,7 +536,10 @@ def main() -> int:
         f"acme.yaml: {n_obj} objectives, {n_ind} indicators, {n_links} links, "
         f"{len(parent)} org units; without owner: {', '.join(unowned)}"
     )
-    print(f"observations.csv: {len(obs)} rows, {missing} missing ({share:.1%}), {size} bytes")
+    print(
+        f"observations: {len(obs)} rows ({db_rows} from acme.db), {missing} missing "
+        f"({share:.1%}); observations.csv {size} bytes"
+    )
     if problems:
         print(f"{len(problems)} problem(s):")
         for p in problems:

@@ -3,14 +3,21 @@
 
 Writes, next to this file:
 
-* ``observations.csv``      - 36 months (2023-01 .. 2025-12) of actuals, long format;
+* ``observations.csv``      - 36 months (2023-01 .. 2025-12) of actuals, long format, from
+  every system but the HRIS;
+* ``acme.db``               - a SQLite database standing in for the HRIS: the people
+  indicators (headcount, training hours, certified operators, turnover) in one table;
+* ``fx_rates.csv``          - daily GBP rates against the euro (business days), for the UK unit;
+* ``one_time_events.csv``   - the one-time events to take out of the reported figures;
 * ``targets_budget.csv``    - the FY2023-2025 budgets;
 * ``targets_forecast.csv``  - the 2025 rolling forecast (Q3 update).
 
-Everything is deterministic (``numpy.random.default_rng(2026)``): running the script twice
-gives byte-identical files. Run it from anywhere::
+Everything is deterministic (``numpy.random.default_rng(2026)``, and seeds 2027 and 2028 for
+what the UK unit and the FX table added): running the script twice gives byte-identical CSV
+files and a database with the same contents. Run it from anywhere::
 
-    python examples/acme/generate.py
+    python examples/acme/generate.py            # writes next to this file
+    python examples/acme/generate.py OUT_DIR    # writes into OUT_DIR (check_files.py does)
 
 The story planted in the numbers (see README.md):
 
@@ -33,13 +40,23 @@ The story planted in the numbers (see README.md):
   first-pass yield and OEE as fractions (dimensionless) instead of percent.
 * **Data quality.** About 1 % of values are missing (empty cells). Aerospace Sales exports
   cost per order without the ``value`` column (numerator and denominator only).
+* **A second currency.** Acme Components UK, the sales and service company in Birmingham,
+  keeps its books in pounds: its revenue, order intake, gross profit and order backlog come
+  in GBP and are translated into euros by the ``fx`` adjustment (flows at the month's average
+  rate, the backlog, a stock, at the closing rate).
+* **A one-time event.** In 2025-12 the UK booked the GBP 600,000 proceeds of selling its old
+  Coventry warehouse as revenue (and so as gross profit). ``one_time_events.csv`` declares it,
+  and the evaluation shows the normalised figures beside the reported ones.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import sqlite3
+import sys
 from collections import defaultdict
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +140,7 @@ SOURCE = {
     "employee_turnover_rate": "hris",
     "headcount": "hris",
     "it_system_availability": "itsm",
+    "order_backlog": "erp",
 }
 
 # Decimals written per indicator (in its declared unit).
@@ -159,10 +177,38 @@ DECIMALS = {
     "it_system_availability": 2,
     "on_time_orders": 0,
     "orders_shipped": 0,
+    "order_backlog": 0,
 }
 
 # Share of cells left empty, to exercise the missing-data handling.
 MISSING_SHARE = 0.01
+
+# --- Acme Components UK: sales and service in Birmingham, books kept in GBP. Its series
+# and the FX table come from their own random streams, so adding them changed no number of
+# the three original business units.
+UK = "uk"
+UK_SEED, FX_SEED = SEED + 1, SEED + 2
+UK_REV_2023 = 15.0e6  # GBP a year
+UK_GROWTH = 0.06
+UK_BTB = 1.03
+UK_MARGIN = 0.245
+UK_HEADCOUNT_PLAN = (36, 38, 40)
+# Amounts the UK ledger keeps in pounds (everything else is in the indicator's own unit).
+UK_MONEY = ("revenue", "order_intake", "gross_profit", "order_backlog")
+# Planning rates (GBP per EUR) the budgets translate the UK's plan at, set each December.
+BUDGET_RATE = {2023: 0.88, 2024: 0.87, 2025: 0.86}
+# The one-time event planted in the UK's December 2025 ledger.
+EVENT_PERIOD = "2025-12"
+EVENT_AMOUNT = 600_000.0  # GBP, in revenue and therefore in gross profit
+EVENT_REASON = "Sale of the former Coventry warehouse, booked as revenue in the local ledger"
+# Order backlog (a stock), in months of recent order intake, per reporting unit.
+BACKLOG_COVER = {"industrial": 2.4, "automotive": 1.6, "aerospace": 8.5, UK: 1.1}
+# Indicators the HRIS delivers: they go to acme.db, not observations.csv.
+HRIS = tuple(sorted(ind for ind, system in SOURCE.items() if system == "hris"))
+DB_TABLE = "people_metrics"
+DB_COLUMNS = ("metric", "unit_code", "month", "value", "uom", "numerator", "denominator")
+EVENT_COLUMNS = ["indicator", "org_unit", "period", "amount", "unit", "reason"]
+FX_COLUMNS = ["date", "currency", "rate"]
 
 
 # ---------------------------------------------------------------------------- definition
@@ -508,6 +554,87 @@ def simulate(rng: np.random.Generator) -> dict:
     return sim
 
 
+# ---------------------------------------------------------------------------- extensions
+
+
+def fx_rates(rng: np.random.Generator) -> tuple[list[dict[str, str]], dict[str, float]]:
+    """Made-up daily GBP per EUR on business days 2023-01-02 .. 2025-12-31 (not market
+    data), and each month's mean."""
+    days = np.arange(np.datetime64("2023-01-01"), np.datetime64("2026-01-01"))
+    days = days[np.is_busday(days)]
+    t = (days - days[0]).astype(float) / 365.25
+    # Sterling firms through 2024 and softens from spring 2025; day to day it wanders
+    # around that level and is pulled back to it.
+    level = 0.872 - 0.018 * np.clip(t - 0.5, 0.0, 1.2) + 0.022 * np.clip(t - 2.3, 0.0, 0.7)
+    shocks = rng.normal(0.0, 0.0022, len(days))
+    noise = np.zeros(len(days))
+    for k in range(1, len(days)):
+        noise[k] = 0.97 * noise[k - 1] + shocks[k]
+    rate = np.round(level + noise, 4)
+    rows = [
+        {"date": str(d), "currency": "GBP", "rate": f"{r:.4f}"}
+        for d, r in zip(days, rate, strict=True)
+    ]
+    months = days.astype("datetime64[M]").astype(str)
+    average = {m: float(rate[months == m].mean()) for m in PERIODS}
+    return rows, average
+
+
+def backlog(intake: np.ndarray, cover: float) -> np.ndarray:
+    """Open orders at month end: ``cover`` months of the last three months' order intake
+    (the order book follows intake, so Automotive's shrinks from late 2024)."""
+    recent = np.convolve(np.concatenate([intake[:2], intake]), np.ones(3) / 3, mode="valid")
+    return cover * recent
+
+
+def simulate_extensions(rng: np.random.Generator, sim: dict) -> dict:
+    """What the second-currency unit and the order backlog added, in the layout of
+    :func:`simulate`: the UK unit's series (money in GBP) and every unit's backlog."""
+    ext: dict[str, dict] = defaultdict(dict)
+
+    def normal(sd: float) -> np.ndarray:
+        return rng.normal(0.0, sd, N)
+
+    for bu in BUS:
+        ext["order_backlog"][SALES[bu]] = backlog(sim["order_intake"][SALES[bu]], BACKLOG_COVER[bu])
+
+    trend_gbp = UK_REV_2023 / 12 * (1 + UK_GROWTH) ** TY * SEAS_MFG[MONTH]
+    revenue = trend_gbp * (1 + normal(0.03))
+    intake = trend_gbp * (UK_BTB + normal(0.06))
+    gross = revenue * (UK_MARGIN + normal(0.008))
+    ext["order_backlog"][UK] = backlog(intake, BACKLOG_COVER[UK])
+    # The planted one-time event: the warehouse proceeds went into revenue, so into gross
+    # profit too (the backlog, orders not yet invoiced, is not touched).
+    t = idx(EVENT_PERIOD)
+    revenue[t] += EVENT_AMOUNT
+    gross[t] += EVENT_AMOUNT
+    ext["revenue"][UK], ext["order_intake"][UK], ext["gross_profit"][UK] = revenue, intake, gross
+    ext["new_customers"][UK] = rng.poisson(0.9, N).astype(float)
+    ext["digital_order_share"][UK] = 28.0 + 9.0 * ramp("2024-01", "2025-06") + normal(1.0)
+    ext["days_sales_outstanding"][UK] = 47.0 + normal(2.0)
+    ext["net_promoter_score"][UK] = 36.0 + 1.5 * TY + normal(4.0)
+    ext["customer_satisfaction"][UK] = 8.3 + normal(0.12)
+    ext["customer_complaints"][UK] = rng.poisson(1.6, N).astype(float)
+    ext["service_response_time"][UK] = np.maximum(4.3 - 0.25 * TY + normal(0.4), 0.5)
+    ext["first_contact_resolution"][UK] = 79.0 + 2.0 * TY + normal(1.5)
+    ext["key_account_share_of_wallet"][UK] = 14.5 + 1.6 * TY + normal(0.6)
+
+    plan = np.interp(
+        np.arange(N), [0, 12, 24, 35], [*UK_HEADCOUNT_PLAN, UK_HEADCOUNT_PLAN[-1] * 1.01]
+    )
+    drift = np.cumsum(normal(0.004))
+    heads = np.round(plan * (1 + drift - drift.mean()))
+    ext["headcount"][UK] = heads
+    hours = TRAINING_BASE["sales"] * SEAS_TRAINING[MONTH] * rng.lognormal(0.0, 0.18, N)
+    num = np.round(hours * heads)
+    ext["training_hours_per_employee:num"][UK] = num
+    ext["training_hours_per_employee:den"][UK] = heads
+    ext["training_hours_per_employee"][UK] = num / heads
+    ext["employee_turnover_rate"][UK] = 8.6 + np.cumsum(normal(0.05)) + normal(0.15)
+    ext["employee_engagement_score"][UK] = 73.0 + normal(1.2)
+    return ext
+
+
 # ---------------------------------------------------------------------------- observations
 
 
@@ -527,18 +654,17 @@ def reported_unit(ind: str, org: str, t: int, declared: str) -> tuple[str, float
         return "kEUR", 1e-3, 2
     if org == "aerospace_operations" and ind in ("first_pass_yield", "oee") and t < 12:
         return "dimensionless", 1e-2, 4  # fractions before the 2024 MES upgrade
+    if org == UK and ind in UK_MONEY:
+        return "GBP", 1.0, 0  # the UK ledger is in pounds (its series are simulated in GBP)
     return declared, 1.0, DECIMALS[ind]
 
 
-def observation_rows(
-    sim: dict, indicators: dict[str, dict], rng: np.random.Generator
-) -> list[dict[str, str]]:
+def series_rows(sim: dict, indicators: dict[str, dict]) -> list[dict[str, str]]:
+    """One row per simulated series and month, in the definition's indicator order."""
     rows: list[dict[str, str]] = []
     for ind, spec in indicators.items():
-        if spec.get("formula"):
-            continue  # calculated from its inputs
-        if ind not in sim:
-            raise SystemExit(f"generate.py has no series for indicator {ind!r}; add one")
+        if spec.get("formula") or ind not in sim:
+            continue  # calculated from its inputs, or simulated by the other part
         categorical = (
             isinstance(spec.get("scoring"), dict) and spec["scoring"].get("method") == "categorical"
         )
@@ -570,25 +696,53 @@ def observation_rows(
                     else:
                         row["value"] = fmt(series[t] * factor, dec)
                 rows.append(row)
-    # About 1 % of cells go missing: at random before the last month (never the categorical
-    # audit status), and in 2025-12 just one late HR extract.
+    return rows
+
+
+def blank_some(
+    rows: list[dict[str, str]],
+    rng: np.random.Generator,
+    late: tuple[str, str, str] | None = None,
+    keep: tuple[tuple[str, str, str], ...] = (),
+) -> None:
+    """Empty about 1 % of the cells: at random before the last month (never the categorical
+    audit status nor a ``keep`` cell), plus the ``late`` cell of the last month."""
     candidates = [
         i
         for i, r in enumerate(rows)
-        if r["indicator"] != "iso9001_audit_passed" and r["period"] != PERIODS[-1]
+        if r["indicator"] != "iso9001_audit_passed"
+        and r["period"] != PERIODS[-1]
+        and (r["indicator"], r["org_unit"], r["period"]) not in keep
     ]
     k = round(MISSING_SHARE * len(rows))
-    late = [
-        i
-        for i, r in enumerate(rows)
-        if (r["indicator"], r["org_unit"], r["period"])
-        == ("employee_turnover_rate", "aerospace", PERIODS[-1])
-    ]
-    for i in sorted(rng.choice(candidates, size=k - len(late), replace=False)) + late:
+    chosen = [i for i, r in enumerate(rows) if (r["indicator"], r["org_unit"], r["period"]) == late]
+    for i in sorted(rng.choice(candidates, size=k - len(chosen), replace=False)) + chosen:
         r = rows[i]
         r["value"] = ""
         if r["numerator"]:
             r["numerator"] = ""  # a ratio row without its numerator cannot be recomputed
+
+
+def observation_rows(
+    sim: dict,
+    ext: dict,
+    indicators: dict[str, dict],
+    rng: np.random.Generator,
+    rng_ext: np.random.Generator,
+) -> list[dict[str, str]]:
+    """Every observation row, both parts, sorted by period, indicator and org unit."""
+    for ind, spec in indicators.items():
+        if not spec.get("formula") and ind not in sim and ind not in ext:
+            raise SystemExit(f"generate.py has no series for indicator {ind!r}; add one")
+    # The three original units first, with their own draws (so their cells are as before):
+    # in 2025-12 only one late HR extract is missing.
+    rows = series_rows(sim, indicators)
+    blank_some(rows, rng, late=("employee_turnover_rate", "aerospace", PERIODS[-1]))
+    # Then the UK unit and the order backlog; the one-time event's cells stay filled.
+    extra = series_rows(ext, indicators)
+    event = tuple((ind, UK, EVENT_PERIOD) for ind in ("revenue", "gross_profit"))
+    blank_some(extra, rng_ext, keep=event)
+    rows += extra
     rows.sort(key=lambda r: (r["period"], r["indicator"], r["org_unit"]))
     return rows
 
@@ -664,6 +818,7 @@ PER_UNIT = {
         "industrial": (60, 52, 48),
         "automotive": (65, 55, 50),
         "aerospace": (70, 62, 58),
+        UK: (58, 48, 44),
     },
     "order_lead_time": {
         "industrial_operations": (15, 12, 10),
@@ -679,6 +834,7 @@ PER_UNIT = {
         "industrial_service": (8, 6, 4.5),
         "automotive_service": (6.5, 4.5, 3.5),
         "aerospace_sales": (6, 4, 3),
+        UK: (6.5, 4.5, 3.5),
     },
     "cost_per_order": {
         "industrial_sales": {2023: (52, 47, 43), 2024: (52, 47, 43), 2025: (53, 48, 44)},
@@ -692,6 +848,7 @@ ADDITIVE = {
         "industrial_service": {2023: (19, 13, 10), 2024: (18, 12, 9), 2025: (18, 12, 9)},
         "automotive_service": (14, 9, 7),
         "aerospace_sales": (5, 3, 2),
+        UK: (4, 2, 1),
     },
     "unplanned_downtime_hours": {
         "industrial_operations": (80, 60, 45),
@@ -709,13 +866,19 @@ PIPELINE = {
     "automotive": {2023: (9, 12, 15), 2024: (9, 12, 15), 2025: (9, 12, 15)},
     "aerospace": {2023: (7, 9, 11), 2024: (8, 10, 12), 2025: (8, 11, 13)},
 }
-NEW_CUSTOMERS = {"industrial_sales": 5.0, "automotive_sales": 1.5, "aerospace_sales": 1.0}
+NEW_CUSTOMERS = {
+    "industrial_sales": 5.0,
+    "automotive_sales": 1.5,
+    "aerospace_sales": 1.0,
+    UK: 0.8,
+}
 # Progress-scored: baseline (2022 actual) and (target, stretch) per year.
 PROGRESS = {
     "key_account_share_of_wallet": {
         "industrial": (22, {2023: 24, 2024: 26, 2025: 28}, 3),
         "automotive": (31, {2023: 32, 2024: 33, 2025: 35}, 3),
         "aerospace": (18, {2023: 20, 2024: 23, 2025: 26}, 3),
+        UK: (14, {2023: 15.5, 2024: 17, 2025: 18.5}, 2),
     },
     "new_product_revenue_share": {
         "industrial": (12, {2023: 13.5, 2024: 15.5, 2025: 18}, 3),
@@ -726,6 +889,7 @@ PROGRESS = {
         "industrial_sales": (18, {2023: 24, 2024: 32, 2025: 40}, 5),
         "automotive_sales": (58, {2023: 60, 2024: 63, 2025: 66}, 3),
         "aerospace_sales": (8, {2023: 10, 2024: 14, 2025: 18}, 4),
+        UK: (27, {2023: 29, 2024: 32, 2025: 35}, 3),
     },
 }
 # Scale-free: one row for every org unit per year: (red_flag, target, stretch).
@@ -755,7 +919,21 @@ def plan_revenue(bu: str, months: list[int], year: int) -> float:
     return float(trend(bu)[months].mean() * PLAN_FACTOR[bu][year])
 
 
-def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> list[dict]:
+def uk_plan_gbp(months: list[int]) -> float:
+    """The UK's budgeted revenue per month over ``months``, in GBP (a little below trend)."""
+    return float(
+        np.mean(UK_REV_2023 / 12 * (1 + UK_GROWTH) ** TY[months] * SEAS_MFG[MONTH[months]]) * 0.97
+    )
+
+
+def uk_actual_eur(series: np.ndarray, months: list[int], fx_avg: dict[str, float]) -> float:
+    """Mean of a UK GBP series over ``months``, each month at its average rate, in EUR."""
+    return float(np.mean([series[m] / fx_avg[PERIODS[m]] for m in months]))
+
+
+def build_targets(
+    sim: dict, ext: dict, parent: dict[str, str | None], scenario: str, fx_avg: dict[str, float]
+) -> list[dict]:
     tg = Targets(parent)
     years = YEARS if scenario == "budget" else (2025,)
     bu_of = {d: d.split("_")[0] for d in HEADCOUNT_PLAN}
@@ -797,6 +975,27 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
                             },
                         )
                     )
+        # The UK plans in GBP; the budget translates it at the year's planning rate.
+        for year in years:
+            for start, end, months in quarters(year):
+                gbp = uk_plan_gbp(months)
+                value = {"revenue": gbp, "order_intake": gbp * UK_BTB, "gross_profit": gbp * 0.24}[
+                    ind
+                ] / BUDGET_RATE[year]
+                if scenario == "forecast" and start < "2025-07":  # H1 at actuals
+                    value = uk_actual_eur(ext[ind][UK], months, fx_avg)
+                t = round(value, -3)
+                leaf_rows[UK].append(
+                    (
+                        start,
+                        end,
+                        {
+                            "red_flag": round(0.9 * t, -3),
+                            "target": t,
+                            "stretch": round(1.08 * t, -3),
+                        },
+                    )
+                )
         tg.additive(ind, leaf_rows)
 
     # --- gross margin: per BU (and its sales department) plus a group row
@@ -819,6 +1018,9 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
                     target=round(margin, 1),
                     stretch=round(margin + 3, 1),
                 )
+        rev = uk_plan_gbp(months) / BUDGET_RATE[year]
+        rev_sum, gp_sum = rev_sum + rev, gp_sum + rev * 0.24
+        tg.add("gross_margin_pct", UK, start, end, red_flag=20.0, target=24.0, stretch=27.0)
         group = gp_sum / rev_sum * 100
         tg.add(
             "gross_margin_pct",
@@ -981,7 +1183,31 @@ def build_targets(sim: dict, parent: dict[str, str | None], scenario: str) -> li
             if scenario == "forecast" and dept.startswith("automotive"):
                 p = round(p * 0.95)
             leaf_rows[dept].append((start, end, {"red_flag": round(p * 1.05), "target": p}))
+    for k, year in enumerate(YEARS):
+        if year in years:
+            start, end, _ = year_span(year)
+            p = UK_HEADCOUNT_PLAN[k]
+            leaf_rows[UK].append((start, end, {"red_flag": round(p * 1.05), "target": p}))
     tg.additive("headcount", leaf_rows)
+
+    # Order backlog (context): the planned revenue times each unit's usual cover.
+    leaf_rows = defaultdict(list)
+    for year in years:
+        start, end, months = year_span(year)
+        plans = {SALES[bu]: (plan_revenue(bu, months, year), BACKLOG_COVER[bu]) for bu in BUS}
+        plans[UK] = (uk_plan_gbp(months) / BUDGET_RATE[year], BACKLOG_COVER[UK])
+        for org, (rev, cover) in plans.items():
+            t = round(rev * cover, -4)
+            if scenario == "forecast" and org == "automotive_sales":
+                t = round(0.85 * t, -4)
+            leaf_rows[org].append(
+                (
+                    start,
+                    end,
+                    {"red_flag": round(0.8 * t, -4), "target": t, "stretch": round(1.15 * t, -4)},
+                )
+            )
+    tg.additive("order_backlog", leaf_rows)
 
     leaf_rows = defaultdict(list)
     for bu, spec in PIPELINE.items():
@@ -1055,28 +1281,99 @@ def lag_correlations(sim: dict) -> str:
     return ", ".join(out)
 
 
-def main() -> None:
+def write_db(path: Path, rows: list[dict[str, str]]) -> None:
+    """The HRIS stand-in: one table of people metrics, written afresh (same rows, same order)."""
+    path.unlink(missing_ok=True)
+
+    def number(text: str) -> float | None:
+        return float(text) if text != "" else None
+
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(
+            f"CREATE TABLE {DB_TABLE} (metric TEXT NOT NULL, unit_code TEXT NOT NULL, "
+            "month TEXT NOT NULL, value REAL, uom TEXT, numerator REAL, denominator REAL, "
+            "PRIMARY KEY (metric, unit_code, month))"
+        )
+        db.executemany(
+            f"INSERT INTO {DB_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r["indicator"],
+                    r["org_unit"],
+                    r["period"],
+                    number(r["value"]),
+                    r["unit"] or None,
+                    number(r["numerator"]),
+                    number(r["denominator"]),
+                )
+                for r in rows
+            ],
+        )
+        db.commit()
+
+
+def event_rows() -> list[dict[str, object]]:
+    """The one-time events the evaluation takes out, in the UK ledger's currency."""
+    return [
+        {
+            "indicator": ind,
+            "org_unit": UK,
+            "period": EVENT_PERIOD,
+            "amount": round(EVENT_AMOUNT),
+            "unit": "GBP",
+            "reason": EVENT_REASON,
+        }
+        for ind in ("revenue", "gross_profit")
+    ]
+
+
+def build(out: Path) -> dict[str, object]:
+    """Write every generated file into ``out``; return a few facts to print."""
     indicators, parent = load_definition(HERE / "acme.yaml")
     rng = np.random.default_rng(SEED)
     sim = simulate(rng)
-    for ind, by_org in sim.items():
-        if ":" in ind:
-            continue
-        if ind not in indicators:
-            raise SystemExit(f"simulated {ind!r} is not an indicator of acme.yaml")
-        for org in by_org:
-            if org not in parent:
-                raise SystemExit(f"simulated org unit {org!r} is not in acme.yaml")
-    rows = observation_rows(sim, indicators, rng)
-    write_csv(HERE / "observations.csv", OBS_COLUMNS, rows)
+    fx_rows, fx_avg = fx_rates(np.random.default_rng(FX_SEED))
+    rng_ext = np.random.default_rng(UK_SEED)
+    ext = simulate_extensions(rng_ext, sim)
+    for part in (sim, ext):
+        for ind, by_org in part.items():
+            if ":" in ind:
+                continue
+            if ind not in indicators:
+                raise SystemExit(f"simulated {ind!r} is not an indicator of acme.yaml")
+            for org in by_org:
+                if org not in parent:
+                    raise SystemExit(f"simulated org unit {org!r} is not in acme.yaml")
+    rows = observation_rows(sim, ext, indicators, rng, rng_ext)
+    write_csv(
+        out / "observations.csv", OBS_COLUMNS, [r for r in rows if r["indicator"] not in HRIS]
+    )
+    write_db(out / "acme.db", [r for r in rows if r["indicator"] in HRIS])
+    write_csv(out / "fx_rates.csv", FX_COLUMNS, fx_rows)
+    write_csv(out / "one_time_events.csv", EVENT_COLUMNS, event_rows())
     for scenario in ("budget", "forecast"):
         write_csv(
-            HERE / f"targets_{scenario}.csv", TARGET_COLUMNS, build_targets(sim, parent, scenario)
+            out / f"targets_{scenario}.csv",
+            TARGET_COLUMNS,
+            build_targets(sim, ext, parent, scenario, fx_avg),
         )
-    missing = sum(1 for r in rows if r["value"] == "" and r["numerator"] == "")
-    print(f"observations.csv: {len(rows)} rows, {missing} missing values")
-    print(f"training hours -> first-pass yield, correlation by lag: {lag_correlations(sim)}")
+    return {
+        "rows": len(rows),
+        "hris": sum(1 for r in rows if r["indicator"] in HRIS),
+        "missing": sum(1 for r in rows if r["value"] == "" and r["numerator"] == ""),
+        "lags": lag_correlations(sim),
+    }
+
+
+def main(argv: list[str]) -> None:
+    out = Path(argv[0]) if argv else HERE
+    facts = build(out)
+    print(
+        f"{facts['rows']} observations ({facts['hris']} of them in acme.db), "
+        f"{facts['missing']} missing values"
+    )
+    print(f"training hours -> first-pass yield, correlation by lag: {facts['lags']}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -7,6 +7,7 @@ results. Importing the package does no work: plugins load when an :class:`Engine
 from os import PathLike
 
 from balanced_scorecard._version import __version__
+from balanced_scorecard.data.raw_facts import FactResult, aggregate_facts
 from balanced_scorecard.data.reconcile import Reconciliation, reconcile
 from balanced_scorecard.engine import Engine, targets_from_frame
 from balanced_scorecard.exceptions import (
@@ -28,7 +29,11 @@ from balanced_scorecard.model import (
     AdjustmentStep,
     Assignment,
     CausalLink,
+    Classification,
     DataSource,
+    FactMapping,
+    FactRule,
+    FiscalCalendar,
     Frequency,
     Indicator,
     Initiative,
@@ -37,6 +42,7 @@ from balanced_scorecard.model import (
     OrgAggregation,
     OrgChart,
     OrgUnit,
+    OutputPolicy,
     Perspective,
     Polarity,
     Role,
@@ -72,12 +78,17 @@ __all__ = [
     "AdjustmentStep",
     "Assignment",
     "CausalLink",
+    "Classification",
     "DataSource",
     "DefinitionError",
     "Engine",
     "Evaluation",
     "Explanation",
     "ExpressionError",
+    "FactMapping",
+    "FactResult",
+    "FactRule",
+    "FiscalCalendar",
     "Frequency",
     "Indicator",
     "Initiative",
@@ -88,6 +99,7 @@ __all__ = [
     "OrgAggregation",
     "OrgChart",
     "OrgUnit",
+    "OutputPolicy",
     "Perspective",
     "PluginError",
     "Polarity",
@@ -109,6 +121,7 @@ __all__ = [
     "UnknownNodeError",
     "Weight",
     "__version__",
+    "aggregate_facts",
     "load",
     "reconcile",
     "targets_from_frame",

@@ -15,10 +15,15 @@ def did_you_mean(name: str, choices: Iterable[str], *, n: int = 1) -> str:
     --------
     >>> did_you_mean("polarty", ["polarity", "unit"])
     " Did you mean 'polarity'?"
+    >>> did_you_mean("p2", ["P2", "P3"])
+    " Did you mean 'P2'?"
     >>> did_you_mean("zzz", ["polarity"])
     ''
     """
-    matches = difflib.get_close_matches(name, sorted(set(choices)), n=n, cutoff=0.6)
+    options = sorted(set(choices))
+    # A difference of case only is the likeliest slip of all, whatever difflib's ratio says.
+    matches = [c for c in options if c.casefold() == name.casefold() and c != name][:n]
+    matches = matches or difflib.get_close_matches(name, options, n=n, cutoff=0.6)
     if not matches:
         return ""
     quoted = " or ".join(f"'{m}'" for m in matches)

@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
         help="text, json, markdown, html or a plugin's format (default: from "
         "--output's suffix, else text)",
     )
+    ev.add_argument(
+        "--role",
+        metavar="ROLE",
+        help="render what ROLE may see under the definition's output_policy (owner, "
+        "data_steward, review_facilitator, contributor, executive_sponsor); without it, the "
+        "policy's default: data above it is shown as withheld, personal data never",
+    )
     ev.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     ev.add_argument(
         "--summary",
@@ -224,12 +231,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         as_known_at=args.as_known_at,
         close_days=args.close_days,
     )
+    # Reports show what the role may see; --fail-on below still judges all the data.
+    view = ev.for_role(args.role)
     # Only what the user asked for: a plugin renderer may not know the built-ins' options.
     options: dict[str, Any] = {}
     if args.max_exceptions is not None:
         options["max_exceptions"] = args.max_exceptions
     if args.output:
-        document = engine.render(ev, fmt, **options)
+        document = engine.render(view, fmt, **options)
         path = Path(args.output)
         if isinstance(document, bytes):
             path.write_bytes(document)
@@ -237,14 +246,14 @@ def _evaluate(args: argparse.Namespace) -> int:
             path.write_text(document, encoding="utf-8")
         # The terminal still gets the evaluation itself; the file holds the chosen format.
         text = engine.render(
-            ev, "text", summary=args.summary, color=_use_color(sys.stdout), **options
+            view, "text", summary=args.summary, color=_use_color(sys.stdout), **options
         )
         _write(sys.stdout, text)
         _say(f"wrote report to {path}")
     else:
         if fmt == "text":
             options["color"] = _use_color(sys.stdout)
-        _write(sys.stdout, engine.render(ev, fmt, **options))
+        _write(sys.stdout, engine.render(view, fmt, **options))
     for err in ev.plugin_errors:
         print(f"bsc: warning: {err}", file=sys.stderr)
     reasons = _failures(ev, args.fail_on)

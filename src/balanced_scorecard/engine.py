@@ -18,11 +18,13 @@ from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard._uri import hide_password
 from balanced_scorecard.data.data_quality import (
     completeness,
+    completeness_findings,
     overall_completeness,
     validity_by_period,
 )
 from balanced_scorecard.data.observations import PreparedObservations, prepare_observations
 from balanced_scorecard.data.periods import period_end_dates, period_labels, period_ordinal
+from balanced_scorecard.data.raw_facts import FactResult, aggregate_facts
 from balanced_scorecard.exceptions import (
     DefinitionError,
     ObservationError,
@@ -31,9 +33,12 @@ from balanced_scorecard.exceptions import (
     ScorecardError,
     UnknownNodeError,
 )
+from balanced_scorecard.model.mappings import FactMapping
+from balanced_scorecard.model.periods import FiscalCalendar
 from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import Target, TargetSet
 from balanced_scorecard.plugins.manager import PluginManager
+from balanced_scorecard.plugins.registries import Source
 from balanced_scorecard.results import Evaluation
 from balanced_scorecard.units import UnitRegistry, make_registry, unit_problem
 
@@ -113,6 +118,20 @@ class Engine:
         self, uri: str | os.PathLike[str], *, base_dir: str | None = None, **options: Any
     ) -> pd.DataFrame:
         """Read observations from a URI or path through the registered sources."""
+        text, source, location = self._locate(uri, base_dir)
+        try:
+            frame: pd.DataFrame = source.load(location, **options)
+            return frame
+        except ScorecardError:
+            raise  # already names the source (and hides its password)
+        except (OSError, ValueError) as exc:
+            raise ObservationError(
+                f"cannot read observations from {hide_password(text)!r}: {exc}"
+            ) from exc
+
+    def _locate(self, uri: str | os.PathLike[str], base_dir: str | None) -> tuple[str, Source, Any]:
+        """The URI as text, the source plugin that reads it (checked against the allow-lists)
+        and the location handed to that plugin."""
         text = os.fspath(uri)
         if base_dir and text.startswith("sqlite:///") and not text.startswith("sqlite:////"):
             # A relative SQLite file, like a relative CSV, is relative to the definition.
@@ -121,13 +140,46 @@ class Engine:
         self._check_allowed(source, text)
         if base_dir and not Path(location).is_absolute() and "://" not in text:
             location = str(Path(base_dir) / location)
+        return text, source, location
+
+    def read_facts(
+        self,
+        uri: Any,
+        mapping: FactMapping,
+        *,
+        scorecard: Scorecard | None = None,
+        base_dir: str | None = None,
+        source: str = "facts",
+        **options: Any,
+    ) -> FactResult:
+        """Read raw facts and aggregate them to indicator values with ``mapping``.
+
+        A source plugin with a ``load_facts`` method (the SQL source) aggregates in its own
+        engine, so only indicator values leave the database; any other source's
+        ``load_native`` (if it has one) or ``load`` result (a pandas, Polars, DuckDB or Dask
+        frame) is aggregated where it lives by
+        :func:`~balanced_scorecard.data.raw_facts.aggregate_facts`. ``uri`` may also be a
+        frame itself.
+        """
+        if not isinstance(uri, str | os.PathLike):
+            return aggregate_facts(uri, mapping, scorecard=scorecard, source=source)
+        text, plugin, location = self._locate(uri, base_dir)
         try:
-            return source.load(location, **options)
+            load_facts = getattr(plugin, "load_facts", None)
+            if load_facts is not None:
+                result: FactResult = load_facts(
+                    location, mapping=mapping, scorecard=scorecard, source=source, **options
+                )
+                return result
+            # A source that can hand over its engine's own lazy frame (Parquet as a DuckDB
+            # relation) keeps the facts out of memory; otherwise its pandas frame is used.
+            native = getattr(plugin, "load_native", plugin.load)(location, **options)
+            return aggregate_facts(native, mapping, scorecard=scorecard, source=source)
         except ScorecardError:
-            raise  # already names the source (and hides its password)
+            raise
         except (OSError, ValueError) as exc:
             raise ObservationError(
-                f"cannot read observations from {hide_password(text)!r}: {exc}"
+                f"cannot read raw facts from {hide_password(text)!r}: {exc}"
             ) from exc
 
     def _check_allowed(self, source: object, uri: str) -> None:
@@ -149,8 +201,9 @@ class Engine:
 
     def _observations(
         self, scorecard: Scorecard, observations: Observations | None
-    ) -> tuple[list[tuple[str, pd.DataFrame]], list[tuple[str, str]]]:
-        """Each source's frame, and (source, reason) for the sources that failed."""
+    ) -> tuple[list[tuple[str, pd.DataFrame]], list[tuple[str, str, str, str]]]:
+        """Each source's frame, and (source, message, severity, rule) for the sources that
+        failed and for the raw facts a mapping could not use."""
         base: str | None = None
         if observations is None:
             if not scorecard.sources:
@@ -162,7 +215,9 @@ class Engine:
             items: list[tuple[str, Any, dict[str, Any]]] = [
                 (s.id, s.uri, s.kwargs) for s in scorecard.sources
             ]
+            mappings = {s.id: s.mapping for s in scorecard.sources if s.mapping is not None}
         else:
+            mappings = {}
             given = (
                 [observations]
                 if isinstance(observations, pd.DataFrame | str | os.PathLike)
@@ -179,20 +234,38 @@ class Engine:
                 for k, item in enumerate(given)
             ]
         frames: list[tuple[str, pd.DataFrame]] = []
-        failures: list[tuple[str, str]] = []
+        # (source, message, severity, rule): failed sources and the problems of raw facts.
+        failures: list[tuple[str, str, str, str]] = []
+        problems = failures
         # One failing source must not hide the others: it is reported, the rest still load.
         for name, item, options in items:
             if isinstance(item, pd.DataFrame):
                 frames.append((name, item))
                 continue
             try:
-                frames.append((name, self.read(item, base_dir=base, **options)))
+                if name in mappings:
+                    facts = self.read_facts(
+                        item,
+                        mappings[name],
+                        scorecard=scorecard,
+                        base_dir=base,
+                        source=name,
+                        **options,
+                    )
+                    frames.append((name, facts.observations))
+                    problems.extend(
+                        (name, str(p.message), str(p.severity), str(p.check))
+                        for p in facts.quality.itertuples()
+                    )
+                else:
+                    frames.append((name, self.read(item, base_dir=base, **options)))
             except ObservationError as exc:
-                failures.append((name, str(exc)))
+                failures.append((name, str(exc), "error", "source-failed"))
+        del problems
         if not frames:
             raise ObservationError(
                 "no source could be read: "
-                + "; ".join(f"{name}: {reason}" for name, reason in failures)
+                + "; ".join(f"{name}: {reason}" for name, reason, *_ in failures)
             )
         return frames, failures
 
@@ -256,7 +329,10 @@ class Engine:
             Evaluate this unit and its subtree (default: the whole org chart).
         adjust
             Registered adjusters to apply to the observations before validation, in this
-            order: names, or ``(name, options)`` pairs.
+            order: names, or ``(name, options)`` pairs. When a step normalises (``one_time``
+            takes one-time events out), the evaluation shows the normalised values and keeps
+            the reported ones, evaluated without the normalising steps, as
+            :attr:`Evaluation.reported` (see :meth:`Evaluation.compare_reported`).
         as_known_at
             Evaluate with what was known at this moment (a date or timestamp): rows whose
             ``as_of`` is later are left out and counted in a note, so the preliminary and
@@ -268,7 +344,6 @@ class Engine:
             ``close_days``.
         """
         self._check_definition(scorecard)
-        freq = scorecard.review_frequency
         known_at = None
         if as_known_at is not None:
             try:
@@ -285,6 +360,56 @@ class Engine:
         )
         raw, failures = self._observations(scorecard, observations)
         steps = [*_definition_steps(scorecard), *adjust]
+        options: dict[str, Any] = {
+            "units": units,
+            "targets": targets,
+            "known_at": known_at,
+            "close_days": close_days,
+        }
+        ev = self._evaluate_frames(
+            scorecard, raw, failures, steps, start=start, period=period, **options
+        )
+        reporting = [s for s in steps if not self._normalises(s)]
+        if len(reporting) < len(steps):
+            # The reported view stays beside the normalised one: the same observations
+            # without the normalising steps, over the same periods.
+            reported = self._evaluate_frames(
+                scorecard,
+                raw,
+                failures,
+                reporting,
+                start=ev.period_labels[0],
+                period=ev.period_labels[-1],
+                **options,
+            )
+            ev = attrs.evolve(ev, reported=reported)
+        errors = self.plugins.notify_evaluated(ev)
+        if errors:
+            ev = attrs.evolve(ev, plugin_errors=tuple(errors))
+        return ev
+
+    def _normalises(self, step: str | tuple[str, Mapping[str, Any]]) -> bool:
+        """Whether an adjustment step normalises (takes one-time events out) rather than
+        converts for presentation; see :attr:`Evaluation.reported`."""
+        name = step if isinstance(step, str) else step[0]
+        return getattr(self.plugins.adjusters[name], "normalises", False) is True
+
+    def _evaluate_frames(
+        self,
+        scorecard: Scorecard,
+        raw: list[tuple[str, pd.DataFrame]],
+        failures: list[tuple[str, str, str, str]],
+        steps: Sequence[str | tuple[str, Mapping[str, Any]]],
+        *,
+        units: tuple[str, ...],
+        start: str | None,
+        period: str | None,
+        targets: TargetSet | str | pd.DataFrame | None,
+        known_at: np.datetime64 | None,
+        close_days: int,
+    ) -> Evaluation:
+        """Adjust, validate, score and roll up the sources' frames (see :meth:`evaluate`)."""
+        freq = scorecard.review_frequency
         frames = [(name, self._adjust(f, steps, scorecard)) for name, f in raw]
         prepared_parts = [
             prepare_observations(
@@ -315,7 +440,9 @@ class Engine:
                 org_unit=remap[prepared.adjustments["org_unit"].to_numpy(np.int64)]
             ),
         )
-        periods = self._periods(prepared.period, start=start, period=period, freq=freq)
+        periods = self._periods(
+            prepared.period, start=start, period=period, freq=freq, calendar=scorecard.calendar
+        )
         from balanced_scorecard.evaluation import run_pipeline
 
         ev = run_pipeline(
@@ -331,11 +458,7 @@ class Engine:
             trend_window=self.trend_window,
         )
         ev = _with_knowledge(ev, prepared, known_at, close_days)
-        ev = attrs.evolve(ev, engine=self, observations=prepared)
-        errors = self.plugins.notify_evaluated(ev)
-        if errors:
-            ev = attrs.evolve(ev, plugin_errors=tuple(errors))
-        return ev
+        return attrs.evolve(ev, engine=self, observations=prepared)
 
     def _check_definition(self, scorecard: Scorecard) -> None:
         """What the frozen model cannot check alone: units against this engine's registry and
@@ -416,11 +539,16 @@ class Engine:
 
     @staticmethod
     def _periods(
-        observed: np.ndarray, *, start: str | None, period: str | None, freq: Any
+        observed: np.ndarray,
+        *,
+        start: str | None,
+        period: str | None,
+        freq: Any,
+        calendar: FiscalCalendar | None = None,
     ) -> np.ndarray:
         try:
-            first = period_ordinal(start, freq) if start else None
-            last = period_ordinal(period, freq) if period else None
+            first = period_ordinal(start, freq, calendar=calendar) if start else None
+            last = period_ordinal(period, freq, calendar=calendar) if period else None
         except ValueError as exc:
             raise ObservationError(str(exc)) from None
         if first is None:
@@ -439,10 +567,18 @@ class Engine:
     # -- output ---------------------------------------------------------------------------
 
     def render(self, evaluation: Evaluation, format: str = "text", **options: Any) -> str | bytes:
-        """Render an evaluation with one of this engine's renderers."""
+        """Render an evaluation with one of this engine's renderers.
+
+        Every renderer, a plugin's too, gets the view of the evaluation that option ``role``
+        (default: none) may see under the scorecard's output policy, so personal data is
+        never rendered (see :meth:`Evaluation.for_role`).
+        """
+        from balanced_scorecard.redaction import secure
+
         renderer = self.plugins.renderers[format]
+        view = secure(evaluation, options.pop("role", None))
         try:
-            return renderer.render(evaluation, **options)
+            return renderer.render(view, **options)
         except Exception as exc:
             plugin = self.plugins.renderers.plugin_of(format)
             if plugin.startswith("builtins"):
@@ -477,7 +613,8 @@ def _with_knowledge(
     knowledge = known_at if known_at is not None else prepared.latest_as_of
     provisional: tuple[str, ...] = ()
     if knowledge is not None:
-        ends = period_end_dates(ev.periods, ev.freq) + np.timedelta64(close_days, "D")
+        ends = period_end_dates(ev.periods, ev.freq, calendar=ev.scorecard.calendar)
+        ends = ends + np.timedelta64(close_days, "D")
         closed_by = ends.astype("datetime64[s]") + np.timedelta64(1, "D")
         provisional = tuple(
             label for label, end in zip(ev.period_labels, closed_by, strict=True) if knowledge < end
@@ -506,7 +643,9 @@ def _with_knowledge(
             {
                 "indicator": [ev.scorecard.indicators[k].id for k in adj["indicator"]],
                 "org_unit": [ev.units[u] for u in adj["org_unit"]],
-                "period": period_labels(adj["period"].to_numpy(np.int64), ev.freq),
+                "period": period_labels(
+                    adj["period"].to_numpy(np.int64), ev.freq, calendar=ev.scorecard.calendar
+                ),
                 "note": adj["note"].to_numpy(),
             }
         )
@@ -532,7 +671,9 @@ def _with_knowledge(
         )
         notes = pd.concat([notes, extra], ignore_index=True) if len(notes) else extra
     count = ev.indicators.count
-    validity = validity_by_period(prepared.period, ev.quality, ev.periods, ev.freq)
+    validity = validity_by_period(
+        prepared.period, ev.quality, ev.periods, ev.freq, calendar=ev.scorecard.calendar
+    )
     data_quality = pd.DataFrame(
         {
             "period": list(ev.period_labels),
@@ -540,6 +681,20 @@ def _with_knowledge(
             "validity": validity,
         }
     )
+    # Absent rows (gaps in a series, org units whose siblings report) join the quality report.
+    findings = completeness_findings(
+        count,
+        scorecard=ev.scorecard,
+        units=ev.units,
+        periods=ev.periods,
+        freq=ev.freq,
+        quality=ev.quality,
+    )
+    if len(findings):
+        quality = (
+            pd.concat([ev.quality, findings], ignore_index=True) if len(ev.quality) else findings
+        )
+        ev = attrs.evolve(ev, quality=quality)
     return attrs.evolve(
         ev,
         notes=notes,
@@ -603,20 +758,21 @@ def _freshness(
 
 
 def _failed_sources(
-    failures: list[tuple[str, str]], like: PreparedObservations
+    failures: list[tuple[str, str, str, str]], like: PreparedObservations
 ) -> PreparedObservations:
-    """The failures as quality-report rows, in a part without observations."""
+    """Failed sources and unusable raw facts as quality-report rows, in a part without
+    observations."""
     quality = pd.DataFrame(
         {
             "row": pd.array([pd.NA] * len(failures), dtype="Int64"),
-            "source": [name for name, _ in failures],
+            "source": [f[0] for f in failures],
             "indicator": None,
             "org_unit": None,
             "period": None,
             "value": None,
-            "severity": "error",
-            "rule": "source-failed",
-            "message": [reason for _, reason in failures],
+            "severity": [f[2] for f in failures],
+            "rule": [f[3] for f in failures],
+            "message": [f[1] for f in failures],
         }
     )
     return attrs.evolve(

@@ -30,10 +30,17 @@ from balanced_scorecard.algorithms.scoring import (
 )
 from balanced_scorecard.algorithms.trend import trend
 from balanced_scorecard.data.observations import PreparedObservations, ratio_scale
-from balanced_scorecard.data.periods import parse_periods, period_end_dates, period_labels
+from balanced_scorecard.data.periods import (
+    bad_period_messages,
+    parse_periods,
+    period_end_dates,
+    period_labels,
+)
 from balanced_scorecard.data.target_panels import target_panels
+from balanced_scorecard.exceptions import DefinitionError, Problem
 from balanced_scorecard.formulas import parse_formula
 from balanced_scorecard.model.enums import Frequency, OrgAggregation, TimeAggregation
+from balanced_scorecard.model.periods import FiscalCalendar
 from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import THRESHOLD_FIELDS, TargetSet
 from balanced_scorecard.model.weights import Weight
@@ -242,13 +249,27 @@ def _score(
     return score, raw_all, clamped
 
 
-def _weights(weights: list[Weight], periods: np.ndarray, freq: Frequency) -> np.ndarray:
+def _weights(
+    weights: list[Weight],
+    periods: np.ndarray,
+    freq: Frequency,
+    *,
+    calendar: FiscalCalendar | None = None,
+    ids: list[str] | None = None,
+) -> np.ndarray:
     out = np.array([w.value for w in weights], dtype=np.float64)[:, None] * np.ones(len(periods))
     for k, w in enumerate(weights):
         for label, value in w.changes:
-            ords, bad = parse_periods([label], freq)
+            ords, bad = parse_periods([label], freq, calendar=calendar)
             if not bad[0]:
                 out[k, periods >= ords[0]] = value
+            elif calendar is not None:
+                # On a fiscal calendar an unreadable change (2026Q1 is ambiguous) is refused,
+                # not skipped.
+                why = bad_period_messages(pd.Series([label]), bad, freq, calendar=calendar)
+                where = ids[k] if ids else str(k)
+                message = f"weight change of {where!r}: {why[0]}"
+                raise DefinitionError([Problem(path=f"{where}.weight.changes", message=message)])
     return out[:, None, :]
 
 
@@ -310,7 +331,8 @@ def run_pipeline(
     """Run every step after validation and return the :class:`Evaluation`."""
     n_u, n_i = len(units), len(scorecard.indicators)
     notes: list[dict[str, Any]] = []
-    labels = period_labels(periods, freq)
+    calendar = scorecard.calendar
+    labels = period_labels(periods, freq, calendar=calendar)
     values, num, den, count = _time_align(
         prepared, n_units=n_u, n_ind=n_i, periods=periods, scorecard=scorecard
     )
@@ -355,7 +377,7 @@ def run_pipeline(
     targets = target_panels(
         scorecard, target_set, units=units, periods=periods, freq=freq, parent=parent, depth=depth
     )
-    period_end = period_end_dates(periods, freq)
+    period_end = period_end_dates(periods, freq, calendar=calendar)
     score, raw, clamped = _score(scorecard, scoring_methods, values, targets, period_end, notes)
     bounds = [b.lower for b in scorecard.status_bands]
     green = next((k for k, b in enumerate(scorecard.status_bands) if b.is_good), len(bounds) - 1)
@@ -393,7 +415,13 @@ def run_pipeline(
     # Per level: (score, status, effective weight and contribution of its children).
     results: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for _kind, nodes, par, children, methods in specs:
-        w = _weights([c.weight for c in children], periods, freq)  # type: ignore[attr-defined]
+        w = _weights(
+            [c.weight for c in children],  # type: ignore[attr-defined]
+            periods,
+            freq,
+            calendar=calendar,
+            ids=[c.id for c in children],  # type: ignore[attr-defined]
+        )
         sc_, weight, contrib = _rollup_level(
             child_scores,
             child_status,

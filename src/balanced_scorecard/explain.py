@@ -72,6 +72,11 @@ class Explanation:
     adjustments: tuple[str, ...] = ()
     #: Where the observations behind this value came from: source, input rows, given unit.
     lineage: tuple[str, ...] = ()
+    #: When one-time events were taken out: the reported value and score, and the events.
+    normalised: str = ""
+    #: In a view for a role that may not see this indicator's data: why it is withheld
+    #: (its values, inputs and lineage are left out); empty when shown.
+    withheld: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for JSON)."""
@@ -85,7 +90,10 @@ class Explanation:
         )
         out = [head]
         status = self.status or "no status"
-        if self.kind == "indicator":
+        if self.kind == "indicator" and self.withheld:
+            out.append(f"  values withheld: {self.withheld}")
+            out.append(f"  scored by {self.method} ({self.polarity})")
+        elif self.kind == "indicator":
             out.append(
                 f"  actual {self.category or _fmt(self.actual, self.unit)} · "
                 f"score {_fmt(self.score)} "
@@ -120,6 +128,8 @@ class Explanation:
                 out.append(f"  raw score {_fmt(self.raw_score)} was clamped to [0, 1]")
             out.extend(f"  source: {line}" for line in self.lineage)
             out.extend(f"  adjusted: {note}" for note in self.adjustments)
+            if self.normalised:
+                out.append(f"  normalised: {self.normalised}")
         else:
             out.append(
                 f"  score {_fmt(self.score)} ({status}) by {self.method}, "
@@ -171,8 +181,26 @@ def _lineage(ev: Evaluation, k: int, u: int, p: int) -> tuple[str, ...]:
         given = {obs.unit_names[g] for g in np.unique(obs.given_unit[rows]).tolist() if g >= 0}
         converted = sorted(g for g in given if g and g != declared)
         unit = f"; converted from {', '.join(converted)} to {declared}" if converted else ""
+        facts = obs.facts[rows]
+        if not np.isnan(facts).all():
+            # Values aggregated from raw facts: the facts behind them and the rule.
+            name = obs.source_names[code]
+            rule = _fact_rule(ev, name, ev.scorecard.indicators[k].id)
+            how = f", {rule}" if rule else ""
+            out.append(f"{name}: {int(np.nansum(facts))} raw fact(s){how}{unit}")
+            continue
         out.append(f"{obs.source_names[code]}, row(s) {numbers}{more}{unit}")
     return tuple(out)
+
+
+def _fact_rule(ev: Evaluation, source: str, indicator: str) -> str:
+    """The mapping rule of ``source`` that computes ``indicator``, as text."""
+    for s in ev.scorecard.sources:
+        if s.id == source and s.mapping is not None:
+            for rule in s.mapping.rules:
+                if rule.indicator == indicator:
+                    return rule.describe()
+    return ""
 
 
 def _adjustments(ev: Evaluation, node: str, unit: str, period: str) -> tuple[str, ...]:
@@ -181,6 +209,46 @@ def _adjustments(ev: Evaluation, node: str, unit: str, period: str) -> tuple[str
         return ()
     mine = adj[(adj["indicator"] == node) & (adj["org_unit"] == unit) & (adj["period"] == period)]
     return tuple(str(n) for n in mine["note"])
+
+
+def _normalised(ev: Evaluation, node: str, u: int, p: int) -> str:
+    """The reported value beside a value normalised for one-time events, and why."""
+    if ev.reported is None:
+        return ""
+    rows = ev.compare_reported(period=ev.period_labels[p])
+    rows = rows[(rows["indicator"] == node) & (rows["org_unit"] == ev.units[u])]
+    if not len(rows):
+        return ""
+    r = rows.iloc[0]
+    status = r["reported_status"] or "no status"
+    why = r["events"] or r["via"]
+    return (
+        f"reported {_fmt(r['reported'], str(r['unit']))}, score {_fmt(r['reported_score'])} "
+        f"({status})" + (f"; {why}" if why else "")
+    )
+
+
+def _as_seen(ev: Evaluation, shown: Explanation) -> Explanation:
+    """An indicator's explanation as a view for a role shows it (see ``Evaluation.access``):
+    a withheld indicator without inputs, lineage or adjustments; conditions on fields the
+    role may not see scrubbed from lineage."""
+    view = ev.access
+    if view is None:
+        return shown
+    if shown.node in view.withheld:
+        return attrs.evolve(
+            shown,
+            inputs={},
+            lineage=(),
+            adjustments=(),
+            normalised="",
+            observations=0,
+            org_sources=0,
+            bracket=(None, None),
+            category=None,
+            withheld=view.reason(shown.node),
+        )
+    return attrs.evolve(shown, lineage=tuple(view.scrub(line) for line in shown.lineage))
 
 
 def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
@@ -239,7 +307,7 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
             for name in parse_formula(ind.formula).names:
                 j = level.ids.index(name)
                 inputs[name] = _f(level.actual[j, u, p])
-        return Explanation(
+        shown = Explanation(
             **common,
             name=ind.label,
             actual=None if math.isnan(actual) else actual,
@@ -262,7 +330,9 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
             inputs=inputs,
             adjustments=_adjustments(ev, node, ev.units[u], ev.period_labels[p]),
             lineage=_lineage(ev, k, u, p),
+            normalised=_normalised(ev, node, u, p),
         )
+        return _as_seen(ev, shown)
     below: dict[str, IndicatorLevel | NodeLevel] = {
         "objective": ev.indicators,
         "perspective": ev.objectives,

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from balanced_scorecard.data.observations import PreparedObservations
     from balanced_scorecard.engine import Engine
     from balanced_scorecard.exceptions import PluginError
+    from balanced_scorecard.model.classification import OutputPolicy
+    from balanced_scorecard.redaction import AccessView
 
 __all__ = ["FRAME_COLUMNS", "Evaluation", "IndicatorLevel", "NodeLevel"]
 
@@ -112,7 +114,9 @@ class Evaluation:
         The org units evaluated (the requested unit and its subtree), chart order.
     quality
         Quarantined or noteworthy input rows: ``row``, ``source``, ``indicator``,
-        ``org_unit``, ``period``, ``value``, ``severity``, ``rule``, ``message``.
+        ``org_unit``, ``period``, ``value``, ``severity``, ``rule``, ``message``; also,
+        without a ``row``, sources that failed (rule ``source-failed``) and rows that never
+        came (rule ``completeness``: gaps in a series, org units missing beside their peers).
     notes
         Problems found during the evaluation itself (division by zero, unscored values).
     """
@@ -148,8 +152,15 @@ class Evaluation:
     #: Per indicator with a ``max_age`` and org unit: ``last_as_of``, ``age``, ``max_age``
     #: and ``stale`` (older than allowed at the knowledge date).
     freshness: pd.DataFrame = attrs.field(factory=pd.DataFrame)
+    #: The reported view when a normalising adjuster (``one_time``) ran: the same
+    #: observations evaluated without the normalising steps, over the same org units and
+    #: periods. ``None`` when nothing was normalised (the values are the reported ones).
+    #: :meth:`compare_reported` puts the two side by side.
+    reported: Evaluation | None = attrs.field(default=None, eq=False, repr=False)
     #: The validated observations the evaluation used (for lineage in :meth:`explain`).
     observations: PreparedObservations | None = attrs.field(default=None, eq=False, repr=False)
+    #: For a view made by :meth:`for_role`: the role, its ceiling and what is withheld.
+    access: AccessView | None = attrs.field(default=None, eq=False, repr=False)
     #: The engine that produced the evaluation; its renderers serve :meth:`render`.
     engine: Engine | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -167,8 +178,10 @@ class Evaluation:
 
     @property
     def status_names(self) -> tuple[str, ...]:
-        """Status band names, lowest first; a status code indexes this tuple."""
-        return tuple(b.name for b in self.scorecard.status_bands)
+        """Status band names, lowest first; a status code indexes this tuple. A view that
+        withholds indicators adds ``withheld`` at the end (see :meth:`for_role`)."""
+        names = tuple(b.name for b in self.scorecard.status_bands)
+        return (*names, "withheld") if self.access is not None and self.access.withheld else names
 
     @cached_property
     def _levels(self) -> dict[str, IndicatorLevel | NodeLevel]:
@@ -439,6 +452,44 @@ class Evaluation:
         ]
         return sel[cols].reset_index(drop=True)
 
+    def compare_reported(self, *, period: str | bool | None = False) -> pd.DataFrame:
+        """The normalised values beside the reported ones, for every indicator cell that a
+        normalising adjuster changed (directly, through the org units below, or through a
+        formula's inputs).
+
+        Parameters
+        ----------
+        period
+            ``False`` (default) for every period, ``None`` for the focus period, or a label.
+
+        Returns
+        -------
+        DataFrame
+            One row per changed (indicator, org unit, period): ``indicator``, ``org_unit``,
+            ``period``, ``unit``, ``reported``, ``normalised``, ``difference`` (normalised
+            minus reported), ``reported_score``, ``normalised_score``, ``reported_status``,
+            ``normalised_status``, ``via`` (``event``, ``org units below`` or ``formula
+            inputs``: how the events reached the value) and ``events`` (their notes, with
+            the reasons). Empty when nothing was normalised.
+
+        Examples
+        --------
+        >>> _demo().compare_reported().empty  # no one-time events: nothing normalised
+        True
+        """
+        if period is False:
+            return self._compared.copy()
+        label = self.period_labels[self.period_index(period if isinstance(period, str) else None)]
+        rows = self._compared[self._compared["period"] == label]
+        return rows.reset_index(drop=True)
+
+    @cached_property
+    def _compared(self) -> pd.DataFrame:
+        # Built once: reports ask for it per indicator (explain) and per period.
+        from balanced_scorecard.data.normalisation import compare_reported
+
+        return compare_reported(self)
+
     def quality_observations(
         self, *, completeness: str = "dq_completeness", validity: str = "dq_validity"
     ) -> pd.DataFrame:
@@ -472,6 +523,27 @@ class Evaluation:
         return pd.concat(parts, ignore_index=True)
 
     # -- output ---------------------------------------------------------------------------
+
+    def for_role(
+        self, role: Role | str | None = None, *, policy: OutputPolicy | None = None
+    ) -> Evaluation:
+        """What ``role`` may see of this evaluation, by the scorecard's ``output_policy``
+        (or ``policy``): indicators whose data is more sensitive than the role's ceiling are
+        withheld (no actual, target, score, trend or contribution; status ``withheld``; no
+        inputs or lineage in :meth:`explain`), quality-report cells from such fields too.
+        Rollups keep the scores computed from all the data. Renderers always draw a view;
+        without a role, the policy's default ceiling applies. See
+        :mod:`balanced_scorecard.redaction`.
+
+        Examples
+        --------
+        >>> view = _demo().for_role("contributor")
+        >>> view.access.ceiling.value, view.access.withheld
+        ('internal', ())
+        """
+        from balanced_scorecard.redaction import for_role
+
+        return for_role(self, role, policy=policy)
 
     def render(self, format: str = "text", **options: Any) -> str | bytes:
         """Render with a renderer of the engine that made this evaluation (``text``,

@@ -245,6 +245,8 @@ def test_json_round_trips_with_nulls(ev: Evaluation) -> None:
         "exceptions",
         "quality",
         "notes",
+        "normalised",
+        "access",
     ]
     assert doc["scorecard"] == {"id": "demo", "name": "Demo"}
     assert doc["period"] == "2025-02"

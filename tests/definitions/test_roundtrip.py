@@ -21,6 +21,7 @@ from balanced_scorecard.definitions import (
 from balanced_scorecard.model import (
     Assignment,
     CausalLink,
+    Classification,
     DataSource,
     Frequency,
     Indicator,
@@ -30,6 +31,7 @@ from balanced_scorecard.model import (
     OrgAggregation,
     OrgChart,
     OrgUnit,
+    OutputPolicy,
     Perspective,
     Polarity,
     Role,
@@ -154,6 +156,7 @@ def scorecards(draw: st.DrawFn) -> Scorecard:
                 tier=draw(st.sampled_from(Tier)),
                 tags=draw(st.lists(NAMES, max_size=2)),
                 description=draw(TEXT),
+                classification=draw(st.none() | st.sampled_from(Classification)),
                 **extra,
             )
         )
@@ -256,17 +259,29 @@ def scorecards(draw: st.DrawFn) -> Scorecard:
                 st.dictionaries(NAMES, st.integers() | TEXT | st.lists(NAMES), max_size=2)
             ),
             description=draw(TEXT),
+            classification=draw(st.sampled_from(Classification)),
+            fields=draw(st.dictionaries(NAMES, st.sampled_from(Classification), max_size=2)),
         )
         for j in range(draw(st.integers(0, 2)))
     ]
+    ceilings = st.sampled_from(list(Classification)[:3])
+    output_policy = OutputPolicy(
+        default=draw(ceilings), roles=draw(st.dictionaries(st.sampled_from(Role), ceilings))
+    )
     kwargs: dict[str, Any] = {"perspectives": perspectives} if perspectives else {}
     if bands:
         kwargs["status_bands"] = bands
+    frequency = draw(st.sampled_from(Frequency))
+    # Weeks need a retail calendar; calendar months fit every other review frequency.
+    specs = [None, "retail:4-4-5:jan:sat:last", "retail:4-5-4:feb:sat:nearest:start"]
+    if frequency is not Frequency.WEEKLY:
+        specs += ["fiscal:4", "fiscal:7:start"]
     return Scorecard(
         id=draw(NAMES),
         name=draw(TEXT),
         description=draw(TEXT),
-        review_frequency=draw(st.sampled_from(Frequency)),
+        review_frequency=frequency,
+        calendar=draw(st.sampled_from(specs)),
         objectives=objectives,
         indicators=indicators,
         links=links,
@@ -277,6 +292,7 @@ def scorecards(draw: st.DrawFn) -> Scorecard:
         rollup=draw(st.sampled_from(ROLLUP_METHODS)),
         missing=draw(st.sampled_from(MISSING_POLICIES)),
         sources=sources,
+        output_policy=output_policy,
         **kwargs,
     )
 

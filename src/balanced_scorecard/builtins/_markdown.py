@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from balanced_scorecard.builtins._report import NodeRow, Report
+from balanced_scorecard.builtins._report import ADJUSTED_MARK, NodeRow, Report
 
 __all__ = ["escape_md", "render_markdown"]
 
@@ -44,11 +44,12 @@ def _status(status: str | None) -> str:
     return escape_md(status) if status else "—"
 
 
-def _node(r: NodeRow, *, bold: bool = False) -> list[str]:
+def _node(r: NodeRow, *, bold: bool = False, marked: bool = False) -> list[str]:
     name = escape_md(r.name)
     return [
         f"**{name}**" if bold else name,
-        escape_md(r.actual),
+        escape_md(r.actual) + (f" {r.mark}" if r.mark else ""),
+        *([escape_md(r.reported)] if marked else []),
         escape_md(r.target),
         r.score_text,
         _status(r.status),
@@ -67,12 +68,16 @@ def render_markdown(report: Report) -> str:
         f"**Period** {period} · **Org unit** {escape_md(report.org_unit_name)} · "
         f"**Score** {t.score_text} / 10 · **Status** {_status(t.status)} {t.arrow}".rstrip(),
     ]
-    headers = ["Objective / indicator", "Actual", "Target", "Score", "Status", "Trend", "Owner"]
+    # A normalised actual carries its mark, and the reported one stands beside it.
+    marked = any(r.mark for r in report.tree)
+    headers = ["Objective / indicator", "Actual", *(["Reported"] if marked else [])]
+    headers += ["Target", "Score", "Status", "Trend", "Owner"]
+    align = "lrrrrlll" if marked else "lrrrlll"
     rows: list[list[str]] = []
     for r in report.tree[1:]:
         if r.kind == "perspective":
             if rows:
-                out += ["", *_table(headers, "lrrrlll", rows)]
+                out += ["", *_table(headers, align, rows)]
                 rows = []
             out += [
                 "",
@@ -81,13 +86,40 @@ def render_markdown(report: Report) -> str:
                 f"Score {r.score_text} / 10 · {_status(r.status)} {r.arrow}".rstrip(),
             ]
         elif r.kind == "objective":
-            rows.append(_node(r, bold=True))
+            rows.append(_node(r, bold=True, marked=marked))
         else:
-            cells = _node(r)
+            cells = _node(r, marked=marked)
             cells[0] = "  ↳ " + cells[0]
             rows.append(cells)
     if rows:
-        out += ["", *_table(headers, "lrrrlll", rows)]
+        out += ["", *_table(headers, align, rows)]
+
+    if report.normalised:
+        out += [
+            "",
+            "## Normalised values",
+            "",
+            f"Values marked {ADJUSTED_MARK} have one-time events taken out; the scores use "
+            "them. The reported values:",
+            "",
+        ]
+        out += _table(
+            ["Indicator", "Org unit", "Reported", "Normalised", "Difference", "Score", "Why"],
+            "llrrrll",
+            [
+                [
+                    escape_md(n.name),
+                    escape_md(n.org_unit),
+                    escape_md(n.reported),
+                    escape_md(n.normalised),
+                    escape_md(n.difference),
+                    f"{n.reported_score} {_status(n.reported_status)} → "
+                    f"{n.normalised_score} {_status(n.normalised_status)}",
+                    escape_md(n.events or n.via),
+                ]
+                for n in report.normalised
+            ],
+        )
 
     out += ["", "## Exceptions", ""]
     if report.exceptions:
@@ -100,7 +132,7 @@ def render_markdown(report: Report) -> str:
                 [
                     escape_md(e.name),
                     escape_md(e.org_unit),
-                    escape_md(e.actual),
+                    escape_md(e.actual) + (f" {e.mark}" if e.mark else ""),
                     escape_md(e.target),
                     e.score_text,
                     _status(e.status),

@@ -15,13 +15,17 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pandas as pd
 
+from balanced_scorecard.redaction import secure
+
 if TYPE_CHECKING:
     from balanced_scorecard.results import Evaluation
 
 __all__ = [
+    "ADJUSTED_MARK",
     "COMMON_OPTIONS",
     "ExceptionRow",
     "NodeRow",
+    "NormalisedRow",
     "QualityRow",
     "Report",
     "UnitRow",
@@ -32,8 +36,16 @@ __all__ = [
     "safe_color",
 ]
 
+#: Marks a value normalised for one-time events; the reported value is shown beside it.
+ADJUSTED_MARK = "†"
+
 #: Options every built-in renderer accepts, with their defaults.
-COMMON_OPTIONS: Mapping[str, Any] = {"period": None, "org_unit": None, "max_exceptions": 10}
+COMMON_OPTIONS: Mapping[str, Any] = {
+    "period": None,
+    "org_unit": None,
+    "max_exceptions": 10,
+    "role": None,
+}
 
 TREND_ARROWS: Mapping[str, str] = {"improving": "↑", "flat": "→", "worsening": "↓"}
 
@@ -135,6 +147,11 @@ class NodeRow:
     trend: str
     arrow: str
     owner: str
+    #: :data:`ADJUSTED_MARK` when the actual is normalised, with the reported actual and the
+    #: reasons (the events) beside it; empty otherwise.
+    mark: str = ""
+    reported: str = ""
+    reasons: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -162,6 +179,29 @@ class ExceptionRow:
     color: str
     arrow: str
     owner: str
+    #: :data:`ADJUSTED_MARK` when the actual is normalised, and the reasons.
+    mark: str = ""
+    reasons: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class NormalisedRow:
+    """One indicator value normalised for one-time events, beside the reported one."""
+
+    node: str
+    name: str
+    org_unit: str
+    reported: str
+    normalised: str
+    difference: str
+    reported_score: str
+    reported_status: str | None
+    reported_color: str
+    normalised_score: str
+    normalised_status: str | None
+    normalised_color: str
+    via: str
+    events: str
 
 
 @attrs.frozen(kw_only=True)
@@ -198,6 +238,9 @@ class Report:
     notes: tuple[QualityRow, ...]
     bands: tuple[tuple[str, str], ...]
     explanations: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    #: The values normalised for one-time events in the focus period and org subtree, with
+    #: the reported ones (see :meth:`~balanced_scorecard.Evaluation.compare_reported`).
+    normalised: tuple[NormalisedRow, ...] = ()
 
 
 def _text(x: Any) -> str:
@@ -237,6 +280,41 @@ def _node_rows(
     return out
 
 
+def _signed(x: Any, unit: str) -> str:
+    text = format_value(x, unit)
+    return "+" + text if not _missing(x) and float(x) > 0 else text
+
+
+def _normalised_rows(
+    ev: Evaluation, period: str, subtree: set[str], colors: Mapping[str, str]
+) -> tuple[NormalisedRow, ...]:
+    """The normalised cells of the focus period in the subtree, in the evaluation's order."""
+    frame = ev.compare_reported(period=period)
+    frame = frame[frame["org_unit"].isin(subtree)]
+    sc = ev.scorecard
+    return tuple(
+        NormalisedRow(
+            node=str(r["indicator"]),
+            name=sc.indicator(str(r["indicator"])).label,
+            org_unit=str(r["org_unit"]),
+            reported=format_value(r["reported"], str(r["unit"])),
+            normalised=format_value(r["normalised"], str(r["unit"])),
+            difference=_signed(r["difference"], str(r["unit"])),
+            reported_score=format_score(r["reported_score"]),
+            reported_status=None if _missing(r["reported_status"]) else str(r["reported_status"]),
+            reported_color=colors.get(_text(r["reported_status"]), "#999999"),
+            normalised_score=format_score(r["normalised_score"]),
+            normalised_status=(
+                None if _missing(r["normalised_status"]) else str(r["normalised_status"])
+            ),
+            normalised_color=colors.get(_text(r["normalised_status"]), "#999999"),
+            via=_text(r["via"]),
+            events=_text(r["events"]),
+        )
+        for r in frame.to_dict("records")
+    )
+
+
 def _grouped(frame: pd.DataFrame) -> tuple[QualityRow, ...]:
     if frame.empty:
         return ()
@@ -262,6 +340,7 @@ def build_report(
     max_exceptions: int | None = 10,
     explain: bool = False,
     units_table: bool = True,
+    role: str | None = None,
 ) -> Report:
     """Everything a renderer shows for one org unit (default: the top one) and one period
     (default: the focus period).
@@ -278,6 +357,9 @@ def build_report(
         Also collect :meth:`~balanced_scorecard.Evaluation.explain` lines per indicator.
     units_table
         Also score every org unit (the org-unit overview).
+    role
+        Show what this role may see (see :func:`balanced_scorecard.redaction.secure`):
+        the report is always drawn from a view, so personal data never reaches it.
 
     Examples
     --------
@@ -292,12 +374,20 @@ def build_report(
     """
     if max_exceptions is not None and max_exceptions < 0:
         raise ValueError(f"max_exceptions must be 0 or more, not {max_exceptions}")
+    ev = secure(ev, role)
     sc = ev.scorecard
     p_label = ev.period_labels[ev.period_index(period)]
     unit = ev.units[ev.unit_index(org_unit)]
     colors = {b.name: safe_color(b.color) for b in sc.status_bands}
     depth = {"scorecard": 0, "perspective": 1, "objective": 2, "indicator": 3}
     rows = _node_rows(ev, ev.to_frame(period=p_label, org_unit=unit), colors, depth, unit)
+    normalised = _normalised_rows(ev, p_label, set(sc.org_chart.subtree(unit)), colors)
+    adjusted = {(n.node, n.org_unit): n for n in normalised}
+    for (node, org), n in adjusted.items():
+        if org == unit and node in rows:
+            rows[node] = attrs.evolve(
+                rows[node], mark=ADJUSTED_MARK, reported=n.reported, reasons=n.events
+            )
     total = rows[sc.id]
     perspectives: list[NodeRow] = []
     tree = [total]
@@ -346,6 +436,11 @@ def build_report(
             color=colors.get(_text(r["status"]), "#999999"),
             arrow=TREND_ARROWS.get(_text(r["trend"]), ""),
             owner=_text(r["owner"]),
+            **(
+                {"mark": ADJUSTED_MARK, "reasons": adjusted[key].events}
+                if (key := (str(r["node"]), str(r["org_unit"]))) in adjusted
+                else {}
+            ),
         )
         for r in shown.to_dict("records")
     )
@@ -382,4 +477,5 @@ def build_report(
         ),
         bands=tuple((b.name, safe_color(b.color)) for b in sc.status_bands),
         explanations=explanations,
+        normalised=normalised,
     )

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from balanced_scorecard.builtins._report import Report
+from balanced_scorecard.builtins._report import ADJUSTED_MARK, Report
 
 __all__ = ["ansi_marker", "clean", "render_text", "table", "truncate"]
 
@@ -108,6 +108,34 @@ def _status(status: str | None, color: str, use_color: bool) -> str:
     return f"{ansi_marker(color)} {word}" if use_color and status else word
 
 
+def _normalised(report: Report, color: bool) -> list[str]:
+    """The values normalised for one-time events, beside the reported ones and why."""
+    if not report.normalised:
+        return []
+    rows = [
+        [
+            truncate(clean(n.name), _NAME_WIDTH),
+            truncate(clean(n.org_unit), 24),
+            clean(n.reported),
+            clean(n.normalised),
+            clean(n.difference),
+            f"{n.reported_score} {_status(n.reported_status, n.reported_color, color)} → "
+            f"{n.normalised_score} {_status(n.normalised_status, n.normalised_color, color)}",
+            truncate(clean(n.events) or clean(n.via), _MESSAGE_WIDTH),
+        ]
+        for n in report.normalised
+    ]
+    return [
+        "",
+        f"Normalised for one-time events ({ADJUSTED_MARK}); scores use the normalised values",
+        *table(
+            ["Indicator", "Org unit", "Reported", "Normalised", "Difference", "Score", "Why"],
+            rows,
+            "llrrrll",
+        ),
+    ]
+
+
 def render_text(report: Report, *, color: bool = False, summary: bool = False) -> str:
     """The report as terminal text (see :class:`~balanced_scorecard.builtins.renderers.
     TextRenderer`)."""
@@ -134,10 +162,13 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
         return "\n".join(head) + "\n"
 
     out = [*head, ""]
+    # A normalised actual carries its mark, and the reported one stands beside it.
+    marked = any(r.mark for r in report.tree)
     rows = [
         [
             truncate("  " * r.depth + clean(r.name), _NAME_WIDTH),
-            clean(r.actual),
+            clean(r.actual) + (f" {r.mark}" if r.mark else ""),
+            *([clean(r.reported)] if marked else []),
             clean(r.target),
             r.score_text,
             _status(r.status, r.color, color),
@@ -146,9 +177,11 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
         ]
         for r in report.tree
     ]
+    headers = ["Scorecard", "Actual", *(["Reported"] if marked else []), "Target", "Score"]
     out += table(
-        ["Scorecard", "Actual", "Target", "Score", "Status", "Trend", "Owner"], rows, "lrrrlll"
+        [*headers, "Status", "Trend", "Owner"], rows, "lrrrlll" if not marked else "lrrrrlll"
     )
+    out += _normalised(report, color)
 
     out.append("")
     if report.exceptions:
@@ -161,7 +194,7 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
                 [
                     truncate(clean(e.name), _NAME_WIDTH),
                     truncate(clean(e.org_unit), 24),
-                    clean(e.actual),
+                    clean(e.actual) + (f" {e.mark}" if e.mark else ""),
                     clean(e.target),
                     e.score_text,
                     _status(e.status, e.color, color),

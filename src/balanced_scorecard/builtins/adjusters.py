@@ -143,7 +143,7 @@ class FxAdjuster:
         src_code = np.array([f[0] for f in found], dtype=object)[u_codes]
         src_scale = np.array([f[1] for f in found], dtype=np.float64)[u_codes]
         value = numeric_values(frame)
-        spans = period_spans(frame["period"])
+        spans = period_spans(frame["period"], calendar=scorecard.calendar)
         need = (src_code != "") & (dst_code[ind] != "") & (src_code != dst_code[ind])
         need &= ~np.isnan(value) & (spans.codes >= 0)
         if not need.any():
@@ -325,7 +325,7 @@ class InflationAdjuster:
         chosen = _selected(scorecard, indicators, registry)
         ind = positions(frame["indicator"], [i.id for i in scorecard.indicators])
         value = numeric_values(frame)
-        spans = period_spans(frame["period"])
+        spans = period_spans(frame["period"], calendar=scorecard.calendar)
         need = chosen[ind] & ~np.isnan(value) & (spans.codes >= 0)
         if not need.any():
             return unchanged(frame)
@@ -376,6 +376,12 @@ class OneTimeAdjuster:
     The row's ``adjustments`` gain ``one-time: <reason> (−<amount> <unit>)``. Several events
     on one row all apply.
 
+    It *normalises* (``normalises = True``): an evaluation that runs it also keeps the
+    reported view, the same observations without it, as
+    :attr:`~balanced_scorecard.Evaluation.reported`, and the reports mark the adjusted
+    values. Currency translation and deflation only restate values in other money and do
+    not normalise.
+
     Examples
     --------
     >>> from balanced_scorecard.model import Scorecard, Objective, Indicator
@@ -393,6 +399,9 @@ class OneTimeAdjuster:
     >>> out["value"].tolist(), out["adjustments"].tolist()
     ([900.0, 7.5], ['', 'one-time: sale of a plant (−12,500 EUR)'])
     """
+
+    #: Takes events out to show the recurring figure: the reported view is kept beside it.
+    normalises = True
 
     def adjust(
         self,

@@ -22,7 +22,7 @@ def bsc_register_scoring_methods(register: RegisterScoringMethod) -> None:
 
 @hookimpl
 def bsc_register_validation_rules(register: RegisterValidationRule) -> None:
-    """negative-parts, numerator-above-denominator, outlier."""
+    """negative-parts, numerator-above-denominator, valid-range, share-range, outlier."""
     for rule in BUILTIN_RULES:
         register(rule)
 

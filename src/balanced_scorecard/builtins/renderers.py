@@ -9,6 +9,10 @@ Every renderer shows one focus period (default: the last evaluated) and one org 
     Id of the focus org unit.
 ``max_exceptions``
     Show at most this many exceptions (default 10; ``None`` shows all).
+``role``
+    Show what this role may see under the scorecard's output policy (default: no role,
+    the policy's default ceiling). Every renderer draws such a view, so personal data is
+    never rendered; see :meth:`~balanced_scorecard.Evaluation.for_role`.
 
 Each renderer also has options of its own (listed on its class). An option name a renderer
 does not know raises :class:`TypeError` naming the options it accepts, so a misspelling
@@ -36,6 +40,7 @@ from balanced_scorecard.builtins._report import build_report, check_options
 from balanced_scorecard.builtins._text import render_text
 from balanced_scorecard.plugins.hookspecs import hookimpl
 from balanced_scorecard.plugins.registries import RegisterRenderer
+from balanced_scorecard.redaction import secure
 
 if TYPE_CHECKING:
     from balanced_scorecard.results import Evaluation
@@ -88,6 +93,7 @@ class TextRenderer:
             evaluation,
             period=o["period"],
             org_unit=o["org_unit"],
+            role=o["role"],
             max_exceptions=o["max_exceptions"],
             units_table=False,
         )
@@ -123,6 +129,7 @@ class MarkdownRenderer:
             evaluation,
             period=o["period"],
             org_unit=o["org_unit"],
+            role=o["role"],
             max_exceptions=o["max_exceptions"],
             units_table=False,
         )
@@ -174,6 +181,7 @@ class HtmlRenderer:
             evaluation,
             period=o["period"],
             org_unit=o["org_unit"],
+            role=o["role"],
             max_exceptions=o["max_exceptions"],
             explain=bool(o["explain"]),
         )
@@ -230,13 +238,27 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
+def _access(ev: Evaluation) -> dict[str, Any]:
+    view = ev.access
+    if view is None:  # not reached through the renderers, which always draw a view
+        return {"role": None, "ceiling": None, "withheld": []}
+    return {
+        "role": None if view.role is None else view.role.value,
+        "ceiling": view.ceiling.value,
+        "withheld": list(view.withheld),
+    }
+
+
 class JsonRenderer:
     """The evaluation as JSON, for programs: keys in a fixed order, NaN written as ``null``.
 
     The document holds ``scorecard`` (``id``, ``name``), ``period``, ``org_unit``,
     ``periods``, ``units``, ``status_bands``, ``nodes`` (rows of
     :meth:`~balanced_scorecard.Evaluation.to_frame`), ``exceptions``, ``quality`` (the
-    flagged input rows) and ``notes``.
+    flagged input rows), ``notes`` and ``normalised`` (the values of the focus period with
+    one-time events taken out, beside the reported ones: rows of
+    :meth:`~balanced_scorecard.Evaluation.compare_reported`) and ``access`` (the ``role``
+    the document was made for, its ``ceiling`` and the ids of the ``withheld`` indicators).
 
     Options (besides ``period``, ``org_unit``, ``max_exceptions``): ``all_periods`` (default
     ``False``) puts every evaluated period in ``nodes``, not just the focus period;
@@ -261,7 +283,7 @@ class JsonRenderer:
     def render(self, evaluation: Evaluation, **options: Any) -> str:
         """Return the JSON document."""
         o = check_options("json", options, self.options)
-        ev = evaluation
+        ev = secure(evaluation, o["role"])
         sc = ev.scorecard
         p = ev.period_labels[ev.period_index(o["period"])]
         unit = ev.units[ev.unit_index(o["org_unit"])]
@@ -270,6 +292,8 @@ class JsonRenderer:
         exc = exc[exc["org_unit"].astype(str).isin(set(sc.org_chart.subtree(unit)))]
         if o["max_exceptions"] is not None:
             exc = exc.head(int(o["max_exceptions"]))
+        normalised = ev.compare_reported(period=p)
+        normalised = normalised[normalised["org_unit"].isin(set(sc.org_chart.subtree(unit)))]
         doc = {
             "scorecard": {"id": sc.id, "name": sc.name},
             "period": p,
@@ -289,6 +313,8 @@ class JsonRenderer:
             "exceptions": _records(exc),
             "quality": _records(ev.quality),
             "notes": _records(ev.notes),
+            "normalised": _records(normalised),
+            "access": _access(ev),
         }
         return json.dumps(doc, indent=o["indent"], ensure_ascii=False, allow_nan=False) + "\n"
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from balanced_scorecard.builtins._csv import read_observation_csv
 from balanced_scorecard.plugins.hookspecs import hookimpl
 from balanced_scorecard.plugins.registries import RegisterSource
 
@@ -18,14 +19,19 @@ _TEXT_COLUMNS = {"indicator": str, "org_unit": str, "period": str, "unit": str, 
 class CsvSource:
     """Reads a long observation CSV (``csv:path/to/file.csv`` or a bare ``.csv`` path).
 
-    Options are passed to :func:`pandas.read_csv` (``sep``, ``encoding``, ``decimal``...).
+    Options are passed to :func:`pandas.read_csv` (``sep``, ``encoding``, ``decimal``,
+    ``thousands``...). A line with more fields than the header, or one that opens a quote it
+    never closes, is left out and reported in the quality report with its line number (rule
+    ``unreadable-row``); the other lines are read. A byte the encoding cannot decode raises an
+    :class:`~balanced_scorecard.exceptions.ObservationError` naming the file, the offset and
+    line of the byte, and the ``encoding`` option to try.
     """
 
     def load(self, location: Any, **options: Any) -> pd.DataFrame:
         """Read the file; the ``source`` column defaults to the file name."""
         kwargs: dict[str, Any] = {"dtype": _TEXT_COLUMNS, "keep_default_na": True}
         kwargs.update(options)
-        frame: pd.DataFrame = pd.read_csv(location, **kwargs)
+        frame = read_observation_csv(location, kwargs)
         if "source" not in frame.columns:
             frame["source"] = str(location)
         return frame

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard.data.fiscal_labels import fiscal_spans
 from balanced_scorecard.data.periods import factorize, label_stamps
 from balanced_scorecard.exceptions import ObservationError, ScorecardError, UnitError
+from balanced_scorecard.model.periods import FiscalCalendar
 from balanced_scorecard.units import UnitRegistry, unit_problem
 
 __all__ = [
@@ -143,9 +145,12 @@ class PeriodSpans:
     kinds: np.ndarray
 
 
-def period_spans(values: pd.Series | Sequence[object]) -> PeriodSpans:
+def period_spans(
+    values: pd.Series | Sequence[object], *, calendar: FiscalCalendar | None = None
+) -> PeriodSpans:
     """The span of each period as given: a month label or a date is its calendar month, a
-    quarter or year label its quarter or year.
+    quarter or year label its quarter or year; with the scorecard's fiscal ``calendar``, a
+    fiscal label (``FY2026-Q3``) is its fiscal period (kinds ``FY``, ``FQ``, ``FP``, ``FW``).
 
     Examples
     --------
@@ -179,6 +184,13 @@ def period_spans(values: pd.Series | Sequence[object]) -> PeriodSpans:
             end[m] = spans.end_time.to_numpy().astype("datetime64[D]")
             labels[m] = np.asarray(spans.astype(str), dtype=object)
             kinds[m] = k
+        if calendar is not None and not pd.api.types.is_datetime64_any_dtype(series):
+            fy, first, last, fy_labels, fy_kinds = fiscal_spans(
+                pd.Series(uniques, dtype=object), calendar
+            )
+            start[fy], end[fy] = first[fy].astype("datetime64[D]"), last[fy].astype("datetime64[D]")
+            labels[fy], kinds[fy] = fy_labels[fy], fy_kinds[fy]
+            good = good | fy
         codes = np.where((codes >= 0) & good[np.maximum(codes, 0)], codes, -1)
     return PeriodSpans(codes=codes, start=start, end=end, labels=labels, kinds=kinds)
 

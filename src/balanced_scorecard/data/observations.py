@@ -17,7 +17,8 @@ import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.algorithms.scoring import encode_categories
-from balanced_scorecard.data.periods import factorize, parse_period_codes
+from balanced_scorecard.data.cell_hints import number_message, period_message
+from balanced_scorecard.data.periods import bad_period_messages, factorize, parse_period_codes
 from balanced_scorecard.data.rules import BUILTIN_RULES, ObservationRows, ValidationRule
 from balanced_scorecard.exceptions import ObservationError, PluginError, UnitError
 from balanced_scorecard.model.enums import Frequency
@@ -33,7 +34,16 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS = ("indicator", "org_unit", "period", "value")
-OPTIONAL_COLUMNS = ("unit", "numerator", "denominator", "weight", "source", "as_of", "flags")
+OPTIONAL_COLUMNS = (
+    "unit",
+    "numerator",
+    "denominator",
+    "weight",
+    "source",
+    "as_of",
+    "flags",
+    "quarantine",
+)
 QUALITY_COLUMNS = (
     "row",
     "source",
@@ -71,6 +81,9 @@ class PreparedObservations:
     #: (code into ``unit_names``, -1 when it gave none).
     source: np.ndarray
     given_unit: np.ndarray
+    #: Lineage of values aggregated from raw facts: how many facts each row sums up (its
+    #: ``facts`` column, NaN for an ordinary observation).
+    facts: np.ndarray
     source_names: tuple[str, ...] = ()
     unit_names: tuple[str, ...] = ()
     quality: pd.DataFrame
@@ -140,6 +153,7 @@ _ARRAY_FIELDS = (
     "as_of",
     "source",
     "given_unit",
+    "facts",
 )
 
 
@@ -246,6 +260,29 @@ def proportion_units(scorecard: Scorecard, registry: UnitRegistry) -> np.ndarray
     return out
 
 
+def share_wholes(scorecard: Scorecard, registry: UnitRegistry) -> np.ndarray:
+    """Per indicator in a named share unit (percent, per mille, ppm, basis point): one
+    whole in that unit (100 for percent); NaN for every other unit, a plain
+    ``dimensionless`` one included, since it also holds counts and indices."""
+    named = proportion_units(scorecard, registry) & np.array(
+        [
+            unit_problem(i.unit, registry) is None
+            and str(registry.parse_units(i.unit)) != "dimensionless"
+            for i in scorecard.indicators
+        ],
+        dtype=bool,
+    )
+    return np.where(named, ratio_scale(scorecard, registry), np.nan)
+
+
+def _hinted(codes: np.ndarray, uniques: list[str], mask: np.ndarray, hint: Any) -> np.ndarray:
+    """One message per row in ``mask`` from ``hint(text)``, computed once per distinct text."""
+    used = np.unique(codes[mask & (codes >= 0)])
+    text = np.full(len(uniques) + 1, "", dtype=object)
+    text[used] = [hint(uniques[c]) for c in used]
+    return np.asarray(text[np.where(codes >= 0, codes, len(uniques))])
+
+
 def prepare_observations(
     observations: pd.DataFrame,
     scorecard: Scorecard,
@@ -264,7 +301,8 @@ def prepare_observations(
         Columns ``indicator``, ``org_unit``, ``period``, ``value`` and optionally ``unit``
         (converted to the indicator's unit), ``numerator``/``denominator`` (for ratio-of-sums
         indicators; ``value`` may then be empty), ``weight`` (for weighted means), ``source``,
-        ``as_of`` (the later record of a duplicate wins).
+        ``as_of`` (the later record of a duplicate wins), ``quarantine`` (set by a source on
+        a row it could not read: the reason, reported under ``unreadable-row``).
     scorecard
         Gives the known indicators, units, org units and categorical scorings.
     registry
@@ -313,6 +351,13 @@ def prepare_observations(
     row_numbers = np.arange(2, len(raw) + 2)
     q = _Quarantine(raw, row_numbers, source)
     n = len(raw)
+    # A source may hand over rows it could not read (a ragged CSV line) with the reason in a
+    # `quarantine` column, so they are reported here with the others and nothing is lost.
+    pre = np.zeros(n, dtype=bool)
+    if "quarantine" in raw.columns:
+        reason = raw["quarantine"].astype("string").fillna("").to_numpy(dtype=object)
+        pre = reason != ""
+        q.add(pre, "unreadable-row", reason, "error")
 
     ind_ids = [i.id for i in scorecard.indicators]
     unit_ids = list(scorecard.org_chart.ids)
@@ -320,7 +365,7 @@ def prepare_observations(
     org_raw, org_uniques = _factor(raw["org_unit"])
     ind_code = _lookup(ind_raw, ind_uniques, ind_ids)
     org_code = _lookup(org_raw, org_uniques, unit_ids)
-    bad_ind = ind_code < 0
+    bad_ind = (ind_code < 0) & ~pre
     if bad_ind.any():
         q.add(
             bad_ind,
@@ -334,7 +379,7 @@ def prepare_observations(
             ),
             "error",
         )
-    bad_org = (org_code < 0) & ~bad_ind
+    bad_org = (org_code < 0) & ~bad_ind & ~pre
     if bad_org.any():
         q.add(
             bad_org,
@@ -348,15 +393,19 @@ def prepare_observations(
             ),
             "error",
         )
-    period, bad_period, period_codes, stamp_day = parse_period_codes(raw["period"], freq)
-    bad_period &= ~bad_ind & ~bad_org
-    q.add(
-        bad_period,
-        "bad-period",
-        "period is not a date or a label like '2025-03', '2025Q1' or '2025'",
-        "error",
+    # With a fiscal calendar, labels are fiscal and ambiguous ones (2026Q1) are refused.
+    calendar = scorecard.calendar
+    period, bad_period, period_codes, stamp_day = parse_period_codes(
+        raw["period"], freq, calendar=calendar
     )
-    ok = ~(bad_ind | bad_org | bad_period)
+    bad_period &= ~bad_ind & ~bad_org & ~pre
+    period_messages = bad_period_messages(raw["period"], bad_period, freq, calendar=calendar)
+    if isinstance(period_messages, str) and bad_period.any():
+        # Calendar-month labels: nothing is guessed, the message says how to write each text.
+        p_codes, p_uniques = _factor(raw["period"])
+        period_messages = _hinted(p_codes, p_uniques, bad_period, period_message)
+    q.add(bad_period, "bad-period", period_messages, "error")
+    ok = ~(bad_ind | bad_org | bad_period | pre)
 
     safe_ind = np.maximum(ind_code, 0)
     value = _num(raw, "value")
@@ -392,6 +441,7 @@ def prepare_observations(
         from_ratio = value.isna() & numerator.notna() & denominator.notna() & (denominator != 0)
         scale = ratio_scale(scorecard, registry)[safe_ind]
         value = value.where(~from_ratio, numerator / denominator.where(denominator != 0) * scale)
+    v_codes, v_uniques = np.full(n, -1), list[str]()
     if pd.api.types.is_numeric_dtype(raw["value"]):
         given = raw["value"].notna()
     else:
@@ -399,9 +449,13 @@ def prepare_observations(
         nonblank = np.array([u != "" for u in v_uniques] + [False])
         given = pd.Series(nonblank[np.where(v_codes >= 0, v_codes, len(v_uniques))])
     not_number = ok & ~is_cat & given.to_numpy() & value.isna().to_numpy()
-    q.add(
-        not_number, "not-a-number", "value is not a number; fix the cell or leave it empty", "error"
-    )
+    if not_number.any():
+        q.add(
+            not_number,
+            "not-a-number",
+            _hinted(v_codes, v_uniques, not_number, number_message),
+            "error",
+        )
     empty = ok & ~is_cat & ~given.to_numpy() & value.isna().to_numpy()
     q.add(empty, "missing-value", "value is empty; the period counts as missing", "warning")
     ok &= ~not_number & ~empty
@@ -477,15 +531,21 @@ def prepare_observations(
             numerator=numerator.to_numpy(),
             denominator=denominator.to_numpy(),
             proportion=proportion_units(scorecard, registry),
+            whole=share_wholes(scorecard, registry),
+            freq=freq,
         )
         for rule in rules:
+            messages: np.ndarray | str = rule.message
             try:
                 flagged = np.asarray(rule.check(rows), dtype=bool) & ok
+                if rule.describe is not None and flagged.any():
+                    messages = np.full(n, rule.message, dtype=object)
+                    messages[flagged] = rule.describe(rows, flagged)
             except Exception as exc:
                 raise PluginError(
                     f"validation rule {rule.name!r} failed: {type(exc).__name__}: {exc}"
                 ) from exc
-            q.add(flagged, rule.name, rule.message, rule.severity)
+            q.add(flagged, rule.name, messages, rule.severity)
             if rule.severity == "error":
                 ok &= ~flagged
 
@@ -530,6 +590,7 @@ def prepare_observations(
         "as_of": stamps,
         "source": np.broadcast_to(np.int16(0), (n,)),
         "given_unit": given_unit,
+        "facts": _num(raw, "facts").to_numpy(),
     }
     adjustments = None
     if "adjustments" in raw.columns:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 
+from balanced_scorecard.data.periods import period_labels
 from balanced_scorecard.exceptions import ModelError
-from balanced_scorecard.model.enums import TimeAggregation
+from balanced_scorecard.model.enums import Frequency, TimeAggregation
 from balanced_scorecard.model.scorecard import Scorecard
 
 __all__ = [
@@ -22,8 +23,13 @@ __all__ = [
     "SEVERITIES",
     "ObservationRows",
     "ValidationRule",
+    "declared_ranges",
+    "describe_share",
+    "describe_valid_range",
     "negative_parts",
     "numerator_above_denominator",
+    "outside_share",
+    "outside_valid_range",
     "robust_outliers",
 ]
 
@@ -45,9 +51,27 @@ class ObservationRows:
     #: Per indicator (not per row): True when its unit is a share of a whole (a plain
     #: fraction, percent, per mille, ppm), so its numerator cannot exceed its denominator.
     proportion: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
+    #: Per indicator: one whole in its unit (100 for ``percent``, 1000 for ``permille``) when
+    #: the unit is a named share unit, NaN otherwise (a plain ``dimensionless`` unit also
+    #: holds counts and indices, so it gets no implicit bound).
+    whole: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
+    #: The frequency of ``period`` (default: the scorecard's review frequency), for messages.
+    freq: Frequency | None = None
 
     def __len__(self) -> int:
         return int(self.value.shape[0])
+
+    def labels(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Indicator ids, org unit ids and period labels of the rows in ``mask``, as object
+        arrays; each distinct id or period is formatted once."""
+        ids = np.array([i.id for i in self.scorecard.indicators] + ["?"], dtype=object)
+        units = np.array([*self.scorecard.org_chart.ids, "?"], dtype=object)
+        ind = np.minimum(self.indicator[mask], len(ids) - 1)
+        org = np.minimum(self.org_unit[mask], len(units) - 1)
+        uniq, inverse = np.unique(self.period[mask], return_inverse=True)
+        freq = self.freq if self.freq is not None else self.scorecard.review_frequency
+        texts = np.array(period_labels(uniq, freq, calendar=self.scorecard.calendar), dtype=object)
+        return ids[ind], units[org], texts[inverse.reshape(-1)]
 
 
 @attrs.frozen(kw_only=True)
@@ -61,6 +85,10 @@ class ValidationRule:
     check: Callable[[ObservationRows], np.ndarray]
     message: str
     severity: str = attrs.field(default="warning")
+    #: Optional per-row messages: ``describe(rows, flagged)`` returns one message for each
+    #: flagged row, in row order, naming what is wrong with that row (its value and the limit
+    #: it broke). Without it every flagged row gets ``message``.
+    describe: Callable[[ObservationRows, np.ndarray], np.ndarray] | None = None
 
     @severity.validator
     def _severity(self, _: object, value: str) -> None:
@@ -216,6 +244,161 @@ def _ratio_rows(
     return check
 
 
+def declared_ranges(scorecard: Scorecard) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per indicator, its declared ``valid_range`` as ``(low, high, declared)`` arrays: -inf
+    and +inf stand for an open end, ``declared`` is False where no range is declared and
+    for categorical indicators (their values are category codes). The arrays hold at
+    least one entry, so they can be indexed even for a scorecard without indicators.
+
+    Examples
+    --------
+    >>> from balanced_scorecard.model import Indicator, Objective
+    >>> sc = Scorecard(id="x", objectives=[Objective(id="o", perspective="financial")],
+    ...     indicators=[Indicator(id="a", objective="o", valid_range=(0, None)),
+    ...                 Indicator(id="b", objective="o")])
+    >>> low, high, declared = declared_ranges(sc)
+    >>> low.tolist(), high.tolist(), declared.tolist()
+    ([0.0, -inf], [inf, inf], [True, False])
+    """
+    n = max(len(scorecard.indicators), 1)
+    low, high = np.full(n, -np.inf), np.full(n, np.inf)
+    declared = np.zeros(n, dtype=bool)
+    # A loop per indicator (not per row): the definition is small.
+    for k, ind in enumerate(scorecard.indicators):
+        if ind.valid_range is None or ind.scoring.method == "categorical":
+            continue
+        declared[k] = True
+        lo, hi = ind.valid_range
+        low[k] = -np.inf if lo is None else lo
+        high[k] = np.inf if hi is None else hi
+    return low, high, declared
+
+
+def _codes(rows: ObservationRows, n: int) -> np.ndarray:
+    # Invalid rows carry code 0 or a stale code; the caller masks them, but indexing must hold.
+    return np.asarray(np.minimum(rows.indicator, n - 1))
+
+
+def outside_valid_range(rows: ObservationRows) -> np.ndarray:
+    """Rows whose value lies outside their indicator's declared ``valid_range`` (in the
+    indicator's unit, after conversion). Empty values are not flagged.
+
+    Examples
+    --------
+    >>> from balanced_scorecard.model import Indicator, Objective
+    >>> sc = Scorecard(id="x", objectives=[Objective(id="o", perspective="financial")],
+    ...     indicators=[Indicator(id="fte", objective="o", valid_range=(0, 500))])
+    >>> r = ObservationRows(scorecard=sc, indicator=np.zeros(3, int),
+    ...     org_unit=np.zeros(3, int), period=np.zeros(3, int),
+    ...     value=np.array([-1.0, 120, 501]), numerator=np.full(3, np.nan),
+    ...     denominator=np.full(3, np.nan))
+    >>> outside_valid_range(r).tolist()
+    [True, False, True]
+    """
+    low, high, declared = declared_ranges(rows.scorecard)
+    k = _codes(rows, len(low))
+    with np.errstate(invalid="ignore"):
+        return np.asarray(declared[k] & ((rows.value < low[k]) | (rows.value > high[k])))
+
+
+def _share_wholes(rows: ObservationRows) -> tuple[np.ndarray, np.ndarray]:
+    _, _, declared = declared_ranges(rows.scorecard)
+    whole = np.full(len(declared), np.nan)
+    m = min(len(rows.whole), len(rows.scorecard.indicators))
+    whole[:m] = rows.whole[:m]
+    # A declared range replaces the implicit one (a growth rate in percent may be -20 or 250).
+    applies = ~np.isnan(whole) & ~declared
+    return whole, applies
+
+
+def outside_share(rows: ObservationRows) -> np.ndarray:
+    """Rows of an indicator in a share unit (``percent``, ``permille``, ``ppm``,
+    ``basis_point``) without a declared ``valid_range`` whose value is below 0 or above one
+    whole (100 %).
+
+    Examples
+    --------
+    >>> from balanced_scorecard.model import Indicator, Objective
+    >>> sc = Scorecard(id="x", objectives=[Objective(id="o", perspective="financial")],
+    ...     indicators=[Indicator(id="otd", objective="o", unit="percent")])
+    >>> r = ObservationRows(scorecard=sc, indicator=np.zeros(3, int),
+    ...     org_unit=np.zeros(3, int), period=np.zeros(3, int),
+    ...     value=np.array([95.0, 9500, -3]), numerator=np.full(3, np.nan),
+    ...     denominator=np.full(3, np.nan), whole=np.array([100.0]))
+    >>> outside_share(r).tolist()
+    [False, True, True]
+    """
+    whole, applies = _share_wholes(rows)
+    k = _codes(rows, len(whole))
+    with np.errstate(invalid="ignore"):
+        return np.asarray(applies[k] & ((rows.value < 0) | (rows.value > whole[k])))
+
+
+def _number(x: float) -> str:
+    return f"{x:.15g}"
+
+
+def _where(rows: ObservationRows, flagged: np.ndarray) -> np.ndarray:
+    """``value 120 of indicator 'otd' at org unit 'north' in 2025-03`` per flagged row."""
+    ind, org, period = rows.labels(flagged)
+    uniq, inverse = np.unique(rows.value[flagged], return_inverse=True)
+    values = np.array([_number(float(v)) for v in uniq], dtype=object)[inverse.reshape(-1)]
+    return np.asarray(
+        "value " + values + " of indicator '" + ind + "' at org unit '" + org + "' in " + period
+    )
+
+
+def _bounds_text(low: float, high: float, unit: str) -> str:
+    unit = "" if unit == "dimensionless" else f" ({unit})"
+    if np.isinf(low) and np.isinf(high):
+        return "any value"
+    if np.isinf(high):
+        return f"at least {_number(low)}{unit}"
+    if np.isinf(low):
+        return f"at most {_number(high)}{unit}"
+    return f"{_number(low)} to {_number(high)}{unit}"
+
+
+def describe_valid_range(rows: ObservationRows, flagged: np.ndarray) -> np.ndarray:
+    """Messages for :func:`outside_valid_range`: the row, the range and the fix."""
+    low, high, _ = declared_ranges(rows.scorecard)
+    units = [i.unit for i in rows.scorecard.indicators] or ["dimensionless"]
+    ranges = np.array(
+        [_bounds_text(lo, hi, u) for lo, hi, u in zip(low, high, units, strict=False)],
+        dtype=object,
+    )
+    k = _codes(rows, len(low))[flagged]
+    return np.asarray(
+        _where(rows, flagged)
+        + " is outside its valid range, "
+        + ranges[k]
+        + "; fix the value in the source, or widen the indicator's valid_range if such "
+        "values are real"
+    )
+
+
+def describe_share(rows: ObservationRows, flagged: np.ndarray) -> np.ndarray:
+    """Messages for :func:`outside_share`: the row, the bounds of a share and the fix."""
+    whole, _ = _share_wholes(rows)
+    units = [i.unit for i in rows.scorecard.indicators] or ["dimensionless"]
+    ranges = np.array(
+        [
+            _bounds_text(0.0, w, u) if not np.isnan(w) else ""
+            for w, u in zip(whole, units, strict=False)
+        ],
+        dtype=object,
+    )
+    k = _codes(rows, len(whole))[flagged]
+    return np.asarray(
+        _where(rows, flagged)
+        + " is outside "
+        + ranges[k]
+        + ", the range of a share of a whole; it is used as it is. If the indicator is a "
+        "share, fix the source; if it can leave that range (a growth rate, a margin), "
+        "declare its valid_range"
+    )
+
+
 #: The rules every engine applies, in this order.
 BUILTIN_RULES: tuple[ValidationRule, ...] = (
     ValidationRule(
@@ -230,6 +413,22 @@ BUILTIN_RULES: tuple[ValidationRule, ...] = (
         message="numerator is larger than denominator, but the indicator is a share of a "
         "whole (more hits than attempts); check the source's definitions of the two counts",
         severity="error",
+    ),
+    ValidationRule(
+        name="valid-range",
+        check=outside_valid_range,
+        message="value is outside the indicator's valid_range; fix the source, or widen the "
+        "range if such values are real",
+        severity="error",
+        describe=describe_valid_range,
+    ),
+    ValidationRule(
+        name="share-range",
+        check=outside_share,
+        message="value of a share (percent, per mille, ppm) is below 0 or above one whole; "
+        "fix the source, or declare the indicator's valid_range",
+        severity="warning",
+        describe=describe_share,
     ),
     ValidationRule(
         name="outlier",

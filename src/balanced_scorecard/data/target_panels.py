@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from balanced_scorecard.algorithms.aggregation import aggregate_tree
-from balanced_scorecard.data.periods import parse_periods
+from balanced_scorecard.data.periods import bad_period_messages, parse_periods
+from balanced_scorecard.exceptions import DefinitionError, Problem
 from balanced_scorecard.model.enums import Frequency, OrgAggregation
 from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import THRESHOLD_FIELDS, TargetSet
@@ -60,6 +61,7 @@ def target_panels(
         unit_pos = {u: k for k, u in enumerate(units)}
         frame = pd.DataFrame(
             {
+                "row": np.arange(len(rows)),
                 "i": [ind_pos.get(t.indicator, -1) for t in rows],
                 "u": [unit_pos.get(t.org_unit, -2) if t.org_unit else -1 for t in rows],
                 "start": [t.start for t in rows],
@@ -69,8 +71,12 @@ def target_panels(
         )
         # Rows for units outside the evaluated subtree (-2) or unknown indicators do not apply.
         frame = frame[(frame["i"] >= 0) & (frame["u"] >= -1)].reset_index(drop=True)
-        start, bad_s = parse_periods(frame["start"].fillna(""), freq)
-        end, bad_e = parse_periods(frame["end"].fillna(""), freq)
+        calendar = scorecard.calendar
+        start, bad_s = parse_periods(frame["start"].fillna(""), freq, calendar=calendar)
+        # An end label stands for the last period of its span (FY2026-Q3 ends with P09).
+        end, bad_e = parse_periods(frame["end"].fillna(""), freq, calendar=calendar, span_end=True)
+        if calendar is not None and target_set is not None:
+            _refuse_bad_labels(frame, {"start": bad_s, "end": bad_e}, scorecard, freq, target_set)
         s = np.where(frame["start"].isna() | bad_s, p0, start) - p0
         e = np.where(frame["end"].isna() | bad_e, p0 + n_p - 1, end) - p0
         s, e = np.clip(s, 0, n_p), np.clip(e, -1, n_p - 1)
@@ -114,3 +120,33 @@ def target_panels(
             )
     nan = np.broadcast_to(np.float64(np.nan), (n_u, n_i, n_p))
     return {f: out.get(f, nan) for f in THRESHOLD_FIELDS}
+
+
+def _refuse_bad_labels(
+    frame: pd.DataFrame,
+    bad: dict[str, np.ndarray],
+    scorecard: Scorecard,
+    freq: Frequency,
+    target_set: TargetSet,
+) -> None:
+    """With a fiscal calendar a target label that is no period (``2026Q1`` is ambiguous) must
+    not quietly become an open end: report every such row with its set, row and label."""
+    problems = []
+    for column, rows in bad.items():
+        given = rows & frame[column].notna().to_numpy()
+        if not given.any():
+            continue
+        messages = bad_period_messages(frame[column], given, freq, calendar=scorecard.calendar)
+        # Only the rows in error: a loop over problems to report, not over targets.
+        for k in np.flatnonzero(given):
+            indicator = scorecard.indicators[int(frame["i"].iloc[k])].id
+            problems.append(
+                Problem(
+                    path=f"targets[{int(frame['row'].iloc[k])}].{column}",
+                    source=f"target set {target_set.name!r}"
+                    + (f" ({target_set.provenance})" if target_set.provenance else ""),
+                    message=f"target of {indicator!r}: {messages[k]}",
+                )
+            )
+    if problems:
+        raise DefinitionError(problems)

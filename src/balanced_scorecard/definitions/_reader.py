@@ -9,7 +9,7 @@ that maps each model object back to where it stands in the document.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
@@ -30,11 +30,16 @@ from balanced_scorecard.model import (
     Indicator,
     Initiative,
     Objective,
+    OutputPolicy,
     Perspective,
     Scorecard,
     StatusBand,
     Thresholds,
 )
+from balanced_scorecard.model.classification import to_role
+from balanced_scorecard.model.enums import to_classification
+from balanced_scorecard.model.mappings import FactMapping, FactRule
+from balanced_scorecard.model.periods import FiscalCalendar, to_calendar
 from balanced_scorecard.model.validation import structure_problems
 
 from ._check import Checker, show
@@ -139,8 +144,10 @@ class Reader(Checker):
             mark = f"{_CSV_MARK}{len(self._csv_paths)}"
             self._csv_paths[mark] = (field, loc)
             return mark, loc.line
-        path = f"{loc.path}.{field}" if field and field in loc.keys else loc.path
-        return path, self.line(path)
+        head = field.split(".")[0].split("[")[0]
+        path = f"{loc.path}.{field}" if field and head in loc.keys else loc.path
+        line = self.line(path)
+        return path, line if line is not None else self.line(loc.path)
 
     def relocate(self, problem: Problem) -> Problem:
         """Point a problem about a CSV row at that file and line."""
@@ -148,6 +155,21 @@ class Reader(Checker):
             return problem
         field, loc = self._csv_paths[problem.path]
         return Problem(path=field, message=problem.message, source=loc.source, line=loc.line)
+
+    def classified(
+        self, vals: Mapping[str, Any], key: str, path: str, check_key: Callable[[str], object]
+    ) -> bool:
+        """Check a ``{name: classification}`` mapping (source ``fields``, policy ``roles``),
+        reporting each bad entry at its own path; False if any is bad."""
+        ok = True
+        for name, given in dict(vals.get(key) or {}).items():
+            try:
+                check_key(str(name))
+                to_classification(given)
+            except ModelError as exc:
+                self.add(f"{path}.{key}.{name}", str(exc))
+                ok = False
+        return ok
 
     # -- sections -------------------------------------------------------------------------
 
@@ -268,6 +290,9 @@ class Reader(Checker):
             vals["thresholds"] = Thresholds(**(t or {}))
         if "frequency" in vals:
             vals["frequency"] = Frequency.parse(vals["frequency"])
+        if "valid_range" in vals:
+            r = self.mapping(vals["valid_range"], SECTIONS["valid_range"], f"{path}.valid_range")
+            vals["valid_range"] = None if r is None else (r.get("min"), r.get("max"))
         keys = _fields(Indicator)
         kwargs = {k: v for k, v in vals.items() if k in keys}
         self.keep(
@@ -314,6 +339,25 @@ class Reader(Checker):
                     Loc(path, frozenset(vals)),
                 )
 
+    def fact_mapping(self, value: Any, path: str) -> FactMapping | None:
+        """A source's fact mapping, each rule checked at its own path."""
+        vals = self.mapping(value, SECTIONS["fact_mapping"], path)
+        if vals is None:
+            return None
+        rules: list[FactRule] = []
+        for rule_path, item in self.items(vals.get("rules", []), f"{path}.rules"):
+            before = len(self.problems)
+            rule = self.mapping(item, SECTIONS["fact_rule"], rule_path)
+            # A rule with a bad key is reported once, not again for what the key left out.
+            if rule is not None and "indicator" in rule and len(self.problems) == before:
+                built = self.build(FactRule, rule, rule_path, ())
+                if built is None:
+                    return None
+                rules.append(built)
+        if "date" not in vals:
+            return None
+        return self.build(FactMapping, {**vals, "rules": rules}, path, ())
+
     def sources(self, top: Mapping[str, Any]) -> list[DataSource]:
         out: list[DataSource] = []
         for path, item in self.items(top.get("sources", []), "sources"):
@@ -329,11 +373,19 @@ class Reader(Checker):
                 vals = self.mapping(item, SECTIONS["source"], path)
             if vals is None or not {"id", "uri"} <= vals.keys():
                 continue
+            if not self.classified(vals, "fields", path, lambda k: None):
+                continue
+            if "mapping" in vals:
+                vals["mapping"] = self.fact_mapping(vals["mapping"], f"{path}.mapping")
+                if vals["mapping"] is None:
+                    continue
             if any(s.id == vals["id"] for s in out):
                 self.add(
                     path, f"source id {vals['id']!r} is used twice; give each source its own id"
                 )
-            self.keep("sources", out, self.build(DataSource, vals, path, ()), Loc(path))
+            self.keep(
+                "sources", out, self.build(DataSource, vals, path, ()), Loc(path, frozenset(vals))
+            )
         return out
 
 
@@ -347,6 +399,15 @@ def _adjustments(r: Reader, top: Mapping[str, Any]) -> list[AdjustmentStep]:
         if step is not None:
             out.append(step)
     return out
+
+
+def _output_policy(r: Reader, top: Mapping[str, Any]) -> OutputPolicy:
+    if "output_policy" not in top:
+        return OutputPolicy()
+    vals = r.mapping(top["output_policy"], SECTIONS["output_policy"], "output_policy")
+    if vals is None or not r.classified(vals, "roles", "output_policy", to_role):
+        return OutputPolicy()
+    return r.build(OutputPolicy, vals or {}, "output_policy", ()) or OutputPolicy()
 
 
 def read_scorecard(
@@ -388,6 +449,8 @@ def read_scorecard(
     target_sets = read_target_sets(r, top)
     sources = r.sources(top)
     adjustments = _adjustments(r, top)
+    output_policy = _output_policy(r, top)
+    calendar = _calendar(r, top)
     found = structure_problems(
         perspectives=perspectives,
         objectives=objectives,
@@ -397,6 +460,7 @@ def read_scorecard(
         assignments=r.assignments,
         initiatives=initiatives,
         target_sets=target_sets,
+        sources=sources,
         locate=r.locate,
         source=source,
     )
@@ -414,6 +478,7 @@ def read_scorecard(
         "target_sets": target_sets,
         "sources": sources,
         "adjustments": adjustments,
+        "output_policy": output_policy,
     }
     return Scorecard(
         id=top["id"],
@@ -425,9 +490,28 @@ def read_scorecard(
         rollup=top.get("rollup", "weighted_mean"),
         missing=top.get("missing", "ignore"),
         weights_total=top.get("weights_total"),
+        calendar=calendar,
         origin=source,
         **parts,
     )
+
+
+def _calendar(r: Reader, top: Mapping[str, Any]) -> FiscalCalendar | None:
+    """The fiscal calendar of a ``calendar:`` spec, with a bad spec reported at its key."""
+    try:
+        calendar = to_calendar(top.get("calendar"))
+    except ModelError as exc:
+        r.add("calendar", str(exc))
+        return None
+    weekly = str(top.get("review_frequency", "")).strip().lower() in ("w", "weekly")
+    if calendar is not None and weekly and not calendar.is_retail:
+        r.add(
+            "calendar",
+            f"a weekly review needs a calendar of whole weeks, but {calendar.to_spec()!r} has "
+            "calendar months; use a retail calendar such as 'retail:4-4-5:jan:sat:last', or "
+            "review monthly",
+        )
+    return calendar
 
 
 def _kind(data: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from balanced_scorecard.algorithms.rollup import MISSING_POLICIES
 from balanced_scorecard.model.enums import (
+    Classification,
     LeadLag,
     OrgAggregation,
     Polarity,
@@ -39,6 +40,7 @@ Kind = Literal[
 #: Accepted spellings of a frequency; aliases are the pandas period codes.
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "D", "W", "M", "Q", "Y")
 SIGNS: tuple[str | int, ...] = ("+", "-", "positive", "negative", 1, -1)
+_CLASSIFICATIONS = tuple(c.value for c in Classification)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,10 @@ _SECTIONS: tuple[Section, ...] = (
         _ID, _NAME, _DESCRIPTION,
         _enum("review_frequency", FREQUENCIES, "How often the scorecard is reviewed.",
               "monthly"),
+        _opt("calendar", "string", "The fiscal calendar review periods follow: `fiscal:4` "
+             "or `fiscal year starting April` (April to March), "
+             "`retail:4-5-4:feb:sat:nearest:start` (52/53-week years); absent or `calendar` "
+             "means calendar months. Periods are then labelled FY2026-Q3, FY2026-P07."),
         _rollup("How perspective scores combine into the scorecard score."),
         _enum("missing", MISSING_POLICIES, "What a missing child score does to its parent: "
               "ignore it and renormalise the weights, propagate (parent missing), or count it "
@@ -169,6 +175,8 @@ _SECTIONS: tuple[Section, ...] = (
         _list("sources", "source", "Where observations come from."),
         _list("adjustments", "adjustment", "Adjusters applied to every evaluation's "
               "observations, in this order (fx, inflation, one_time or a plugin's)."),
+        Field("output_policy", "section", "Which data classifications each role may see in "
+              "outputs; default: public and internal for everyone.", section="output_policy"),
     )),
     Section("status_band", "Status band", "A status and the lowest score that earns it.", (
         Field("name", "string", "Status name, e.g. red.", required=True),
@@ -229,10 +237,21 @@ _SECTIONS: tuple[Section, ...] = (
         _TAGS, _DESCRIPTION,
         _opt("max_age", "string", "Acceptable refresh interval: how old (by `as_of`) the "
              "latest value may be before it is flagged stale, e.g. '1 day', '36h', '35 days'."),
+        Field("valid_range", "section", "Plausible values in the indicator's unit; rows "
+              "outside are quarantined. `{}` declares any value plausible.",
+              section="valid_range"),
+        Field("classification", "string", "How sensitive its values are; absent: the most "
+              "sensitive of the source fields that feed it (or of a formula's inputs).",
+              nullable=True, choices=_CLASSIFICATIONS),
         *_PEOPLE,
     )),
     Section("thresholds", "Thresholds", "Default comparison values of an indicator.",
             _THRESHOLD_FIELDS),
+    Section("valid_range", "Valid range", "The plausible values of an indicator; an absent "
+            "end is open.", (
+        _opt("min", "number", "Smallest plausible value."),
+        _opt("max", "number", "Largest plausible value."),
+    )),
     Section("weight", "Weight", "A weight that changes over time.", (
         Field("value", "number", "Weight from the start.", minimum=0, default=1),
         Field("changes", "mapping", "Period label -> weight from that period on.", default={}),
@@ -298,7 +317,55 @@ _SECTIONS: tuple[Section, ...] = (
         Field("uri", "string", "URI (csv:obs.csv, sqlite:///x.db) or a path.", required=True),
         Field("options", "mapping", "Options for the source plugin.", default={}),
         _DESCRIPTION,
+        _enum("classification", _CLASSIFICATIONS, "Classification of the source's fields "
+              "not listed in `fields`.", "internal"),
+        Field("fields", "mapping", "Classification per field (column), e.g. "
+              "{salary: confidential, employee_name: personal}.", default={}),
+        Field("mapping", "section", "When the source holds raw facts (order lines, "
+              "tickets): how they become indicator values.", section="fact_mapping"),
     ), shorthand="a bare path or URI; the id is the file name without extension"),
+    Section("fact_mapping", "Fact mapping", "Raw fact rows to indicator values: columns, code "
+            "tables, filters and one rule per indicator; runs where the facts live (pandas, "
+            "Polars, DuckDB, Dask, or SQL in the database).", (
+        Field("date", "string", "Column with each fact's date or timestamp.", required=True),
+        _list("rules", "fact_rule", "One rule per indicator."),
+        _opt("org_unit", "string", "Column with the org-unit code."),
+        Field("org_codes", "mapping", "Code table: source code -> org-unit id.", default={}),
+        _opt("default_org_unit", "string", "Org unit of facts without an org_unit column."),
+        _opt("unit", "string", "Column with each fact's unit or currency."),
+        Field("where", "mapping", "Conditions every fact must meet: {column: value}, "
+              "{column: [values]} or {column: {op: value}} with op one of eq, ne, lt, le, gt, "
+              "ge, in, not_in, is_null, not_null.", default={}),
+        _opt("timezone", "string", "The organisation's IANA time zone; timestamps fall in the "
+             "day they are there."),
+        _opt("source_timezone", "string", "Zone of naive timestamps (default UTC when "
+             "timezone is set)."),
+        _enum("stamp", ("event", "end"), "event: the date is when the fact happened; end: "
+              "the boundary closing its period (moved back a day).", "event"),
+        Field("reporting_lag", "integer", "Days after a period's end until its facts are "
+              "known; sets as_of.", nullable=True, minimum=0),
+    )),
+    Section("fact_rule", "Fact rule", "How the facts of an (org unit, period) become one "
+            "indicator's value.", (
+        Field("indicator", "string", "Indicator id.", required=True),
+        _enum("transform", ("count", "sum", "distinct", "mean", "min", "max", "ratio"),
+              "count rows, sum/mean/min/max of value, distinct values, or the ratio of the "
+              "numerator's rows (or sum) to all rows (or sum).", "sum"),
+        _opt("value", "string", "Column summed, averaged or counted distinct."),
+        Field("where", "mapping", "Conditions of this rule's facts (as the mapping's).",
+              default={}),
+        Field("numerator", "mapping", "For ratio: conditions of the numerator's facts.",
+              default={}),
+        _opt("unit", "string", "Unit of the values (default: the unit column, else the "
+             "indicator's)."),
+    )),
+    Section("output_policy", "Output policy", "The most sensitive data classification each "
+            "role may see in outputs; personal data is never shown.", (
+        _enum("default", _CLASSIFICATIONS[:3], "Ceiling for every role not listed, and when no "
+              "role is given.", "internal"),
+        Field("roles", "mapping", "Role -> its own ceiling, e.g. {executive_sponsor: "
+              "confidential, contributor: public}.", default={}),
+    )),
 )
 # fmt: on
 

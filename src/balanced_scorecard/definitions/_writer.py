@@ -22,6 +22,7 @@ from balanced_scorecard.model import (
     Objective,
     OrgChart,
     OrgUnit,
+    OutputPolicy,
     Scorecard,
     Scoring,
     Target,
@@ -97,6 +98,11 @@ def _options(options: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return {k: thaw(v) for k, v in options}
 
 
+def _classified(pairs: tuple[tuple[Any, Any], ...]) -> dict[str, str]:
+    # (column or role, classification) pairs as the mapping a definition file holds.
+    return {str(getattr(k, "value", k)): str(v.value) for k, v in pairs}
+
+
 def _thresholds(t: Thresholds) -> dict[str, Any]:
     return {k: _num(v) for k, v in t.as_dict().items() if v is not None}
 
@@ -110,7 +116,13 @@ def _indicator(ind: Indicator, *, nested: bool) -> dict[str, Any]:
         scoring=_scoring,
         thresholds=_thresholds,
         frequency=_FREQUENCY_NAMES.__getitem__,
+        valid_range=_valid_range,
     )
+
+
+def _valid_range(pair: tuple[float | None, float | None]) -> dict[str, Any]:
+    # An open end is left out; {} (both open) reads back as "any value is plausible".
+    return {k: _num(x) for k, x in zip(("min", "max"), pair, strict=True) if x is not None}
 
 
 def _org_units(chart: OrgChart) -> list[dict[str, Any]]:
@@ -218,9 +230,11 @@ def scorecard_to_dict(sc: Scorecard) -> dict[str, Any]:
             "status_bands",
             "sources",
             "adjustments",
+            "output_policy",
             "origin",
         ),
         review_frequency=_FREQUENCY_NAMES.__getitem__,
+        calendar=lambda c: c.to_spec(),
     )
     if sc.status_bands != DEFAULT_STATUS_BANDS:
         out["status_bands"] = [_plain(b) for b in sc.status_bands]
@@ -259,12 +273,17 @@ def scorecard_to_dict(sc: Scorecard) -> dict[str, Any]:
         out["assignments"] = [_plain(a) for a in explicit]
     out.update(_target_sets(sc.target_sets))
     if sc.sources:
-        out["sources"] = [
-            s.uri
-            if source_id(s.uri) == s.id and not s.options and not s.description
-            else _plain(s, options=_options)
+        plain = [
+            _plain(s, options=_options, fields=_classified, mapping=lambda m: m.to_dict())
             for s in sc.sources
+        ]
+        # The bare-URI shorthand only when nothing but the id (implied by the URI) is set.
+        out["sources"] = [
+            s.uri if source_id(s.uri) == s.id and p.keys() <= {"id", "uri"} else p
+            for s, p in zip(sc.sources, plain, strict=True)
         ]
     if sc.adjustments:
         out["adjustments"] = [_plain(a, options=_options) for a in sc.adjustments]
+    if sc.output_policy != OutputPolicy():
+        out["output_policy"] = _plain(sc.output_policy, roles=_classified)
     return out

@@ -1,7 +1,9 @@
 """Frozen value objects of a Balanced Scorecard: no I/O, no pandas, no unit registry here."""
 
 from balanced_scorecard.model.adjustments import AdjustmentStep
+from balanced_scorecard.model.classification import OutputPolicy
 from balanced_scorecard.model.enums import (
+    Classification,
     Frequency,
     LeadLag,
     OrgAggregation,
@@ -12,9 +14,11 @@ from balanced_scorecard.model.enums import (
 from balanced_scorecard.model.indicators import Indicator, Scoring
 from balanced_scorecard.model.initiatives import Initiative
 from balanced_scorecard.model.links import CausalLink
+from balanced_scorecard.model.mappings import Condition, FactMapping, FactRule
 from balanced_scorecard.model.objectives import DEFAULT_PERSPECTIVES, Objective, Perspective
 from balanced_scorecard.model.org import OrgChart, OrgUnit
 from balanced_scorecard.model.people import Assignment, Role
+from balanced_scorecard.model.periods import FiscalCalendar
 from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.sources import DataSource
 from balanced_scorecard.model.targets import (
@@ -32,7 +36,12 @@ __all__ = [
     "AdjustmentStep",
     "Assignment",
     "CausalLink",
+    "Classification",
+    "Condition",
     "DataSource",
+    "FactMapping",
+    "FactRule",
+    "FiscalCalendar",
     "Frequency",
     "Indicator",
     "Initiative",
@@ -41,6 +50,7 @@ __all__ = [
     "OrgAggregation",
     "OrgChart",
     "OrgUnit",
+    "OutputPolicy",
     "Perspective",
     "Polarity",
     "Role",

@@ -1,16 +1,22 @@
-"""Closed vocabularies of the model: polarity, leading/lagging, tiers, frequencies, aggregations."""
+"""Closed vocabularies of the model: polarity, leading/lagging, tiers, frequencies, aggregations,
+data classifications."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from balanced_scorecard._suggest import did_you_mean
+from balanced_scorecard.exceptions import ModelError
+
 __all__ = [
+    "Classification",
     "Frequency",
     "LeadLag",
     "OrgAggregation",
     "Polarity",
     "Tier",
     "TimeAggregation",
+    "to_classification",
     "to_frequency",
 ]
 
@@ -110,3 +116,72 @@ class OrgAggregation(StrEnum):
     MAX = "max"
     RATIO_OF_SUMS = "ratio_of_sums"
     NONE = "none"
+
+
+class Classification(StrEnum):
+    """How sensitive data is, least sensitive first: public < internal < confidential <
+    personal.
+
+    Members compare by sensitivity, not alphabetically, so ``max()`` gives the most
+    sensitive of several. ``personal`` data (about identifiable people) is never rendered.
+
+    Examples
+    --------
+    >>> Classification.CONFIDENTIAL < Classification.INTERNAL
+    False
+    >>> max(Classification("internal"), Classification("confidential"))
+    <Classification.CONFIDENTIAL: 'confidential'>
+    >>> Classification.PUBLIC.rank
+    0
+    """
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+    PERSONAL = "personal"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order of sensitivity (0 for ``public``)."""
+        return _CLASSIFICATION_RANKS[self.value]
+
+    # A str's own comparison is alphabetical (confidential < internal): order by rank.
+    def __lt__(self, other: str) -> bool:
+        return self.rank < Classification(other).rank
+
+    def __le__(self, other: str) -> bool:
+        return self.rank <= Classification(other).rank
+
+    def __gt__(self, other: str) -> bool:
+        return self.rank > Classification(other).rank
+
+    def __ge__(self, other: str) -> bool:
+        return self.rank >= Classification(other).rank
+
+
+_CLASSIFICATION_RANKS = {"public": 0, "internal": 1, "confidential": 2, "personal": 3}
+
+
+def to_classification(value: object) -> Classification:
+    """Converter: a :class:`Classification` or its name, case-insensitive.
+
+    Examples
+    --------
+    >>> to_classification("Confidential")
+    <Classification.CONFIDENTIAL: 'confidential'>
+    >>> to_classification("secret")
+    Traceback (most recent call last):
+    ...
+    balanced_scorecard.exceptions.ModelError: 'secret' is not a data classification. Use one of ...
+    """
+    if isinstance(value, Classification):
+        return value
+    text = str(value).strip().lower()
+    try:
+        return Classification(text)
+    except ValueError:
+        names = [c.value for c in Classification]
+        raise ModelError(
+            f"{value!r} is not a data classification.{did_you_mean(text, names)} Use one of "
+            f"{', '.join(names)}."
+        ) from None

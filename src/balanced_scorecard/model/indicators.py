@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -9,12 +12,14 @@ import attrs
 from balanced_scorecard.exceptions import ModelError
 from balanced_scorecard.model._convert import frozen_options, str_tuple, thaw
 from balanced_scorecard.model.enums import (
+    Classification,
     Frequency,
     LeadLag,
     OrgAggregation,
     Polarity,
     Tier,
     TimeAggregation,
+    to_classification,
     to_frequency,
 )
 from balanced_scorecard.model.targets import Thresholds
@@ -58,6 +63,46 @@ def _default_org_aggregation(time_aggregation: TimeAggregation) -> OrgAggregatio
     return OrgAggregation.MEAN
 
 
+ValidRange = tuple[float | None, float | None]
+
+
+def to_valid_range(value: Any) -> ValidRange | None:
+    """A ``(min, max)`` pair (either may be None for an open end) or a mapping with keys
+    ``min`` and ``max``, as a pair of floats; None stays None (no range declared).
+
+    Examples
+    --------
+    >>> to_valid_range([0, None]), to_valid_range({"max": 100})
+    ((0.0, None), (None, 100.0))
+    """
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        extra = set(value) - {"min", "max"}
+        if extra:
+            raise ModelError(
+                f"valid_range has unknown key(s) {sorted(map(str, extra))}; use min and max"
+            )
+        pair = [value.get("min"), value.get("max")]
+    elif isinstance(value, str) or not isinstance(value, Iterable):
+        raise ModelError(f"valid_range must be a (min, max) pair, got {value!r}")
+    else:
+        pair = list(value)
+    if len(pair) != 2:
+        raise ModelError(f"valid_range must be a (min, max) pair, got {value!r}")
+    out: list[float | None] = []
+    for end in pair:
+        if end is None:
+            out.append(None)
+            continue
+        if isinstance(end, bool) or not isinstance(end, numbers.Real) or not math.isfinite(end):
+            raise ModelError(
+                f"valid_range ends must be finite numbers or None (open end), got {end!r}"
+            )
+        out.append(float(end))
+    return out[0], out[1]
+
+
 @attrs.frozen(kw_only=True)
 class Indicator:
     """A measure of an objective.
@@ -92,6 +137,15 @@ class Indicator:
     max_age
         The acceptable refresh interval: how old (by its ``as_of``) the latest value may be
         before the evaluation flags it as stale, e.g. ``"1 day"`` or ``"35 days"``.
+    valid_range
+        The plausible values, ``(min, max)`` in the indicator's unit, either end None for
+        open: rows outside are quarantined by the ``valid-range`` rule. Without one, an
+        indicator in a share unit (percent, per mille, ppm) is checked against 0 to one
+        whole as a warning; ``(None, None)`` declares that any value is plausible.
+    classification
+        How sensitive its values are, set explicitly. ``None`` (default) derives it: the
+        most sensitive of the source fields that feed it, and of the inputs of a formula
+        (see :func:`~balanced_scorecard.model.classification.effective_classifications`).
 
     Examples
     --------
@@ -123,6 +177,12 @@ class Indicator:
     description: str = ""
     #: How old the latest value may be before it is stale ("1 day", "36h", "35 days").
     max_age: str | None = None
+    #: Plausible values (min, max) in its unit, None for an open end; None: not declared.
+    valid_range: ValidRange | None = attrs.field(default=None, converter=to_valid_range)
+    #: How sensitive its values are; None derives it from its sources or formula inputs.
+    classification: Classification | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_classification)
+    )
 
     @org_aggregation.default
     def _org_aggregation_default(self) -> OrgAggregation:
@@ -133,6 +193,13 @@ class Indicator:
             raise ModelError("an indicator needs a non-empty id")
         if self.formula is not None and not self.formula.strip():
             raise ModelError(f"indicator {self.id!r} has an empty formula; remove it or fill it")
+        if self.valid_range is not None:
+            low, high = self.valid_range
+            if low is not None and high is not None and low > high:
+                raise ModelError(
+                    f"indicator {self.id!r} has valid_range min {low:g} above max {high:g}; "
+                    "write (min, max)"
+                )
 
     @property
     def is_calculated(self) -> bool:

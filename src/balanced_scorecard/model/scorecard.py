@@ -12,6 +12,7 @@ from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.exceptions import DefinitionError, ModelError, UnknownNodeError
 from balanced_scorecard.model._convert import to_tuple
 from balanced_scorecard.model.adjustments import AdjustmentStep
+from balanced_scorecard.model.classification import OutputPolicy
 from balanced_scorecard.model.enums import Frequency, to_frequency
 from balanced_scorecard.model.indicators import Indicator
 from balanced_scorecard.model.initiatives import Initiative
@@ -19,6 +20,7 @@ from balanced_scorecard.model.links import CausalLink
 from balanced_scorecard.model.objectives import DEFAULT_PERSPECTIVES, Objective, Perspective
 from balanced_scorecard.model.org import OrgChart
 from balanced_scorecard.model.people import Assignment, Role
+from balanced_scorecard.model.periods import FiscalCalendar, to_calendar
 from balanced_scorecard.model.sources import DataSource
 from balanced_scorecard.model.targets import DEFAULT_STATUS_BANDS, StatusBand, TargetSet
 from balanced_scorecard.model.validation import structure_problems
@@ -48,6 +50,17 @@ def _bands(value: Iterable[StatusBand | Mapping[str, Any]]) -> tuple[StatusBand,
     return bands
 
 
+def _check_calendar(
+    instance: Scorecard, _: attrs.Attribute[FiscalCalendar | None], value: FiscalCalendar | None
+) -> None:
+    if value is not None and instance.review_frequency is Frequency.WEEKLY and not value.is_retail:
+        raise ModelError(
+            f"a weekly review needs a calendar of whole weeks, but {value.to_spec()!r} has "
+            "calendar months; use a retail calendar such as 'retail:4-4-5:jan:sat:last', or "
+            "review monthly"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Scorecard:
     """A Balanced Scorecard: perspectives, objectives, indicators, the causal links between
@@ -71,6 +84,11 @@ class Scorecard:
     name: str = ""
     description: str = ""
     review_frequency: Frequency = attrs.field(default=Frequency.MONTHLY, converter=to_frequency)
+    #: The fiscal calendar review periods follow (a spec string such as ``"fiscal:4"`` is
+    #: converted); None, the default, is plain calendar months.
+    calendar: FiscalCalendar | None = attrs.field(
+        default=None, converter=to_calendar, validator=_check_calendar
+    )
     perspectives: tuple[Perspective, ...] = attrs.field(
         default=DEFAULT_PERSPECTIVES, converter=to_tuple
     )
@@ -92,6 +110,9 @@ class Scorecard:
     )
     sources: tuple[DataSource, ...] = attrs.field(default=(), converter=to_tuple)
     adjustments: tuple[AdjustmentStep, ...] = attrs.field(default=(), converter=to_tuple)
+    #: Which classifications of data each role may see in outputs (see
+    #: :meth:`Evaluation.for_role <balanced_scorecard.Evaluation.for_role>`).
+    output_policy: OutputPolicy = attrs.field(factory=OutputPolicy)
     #: Where the definition was read from; relative paths of sources resolve against it.
     origin: str | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -105,6 +126,7 @@ class Scorecard:
             assignments=self.assignments,
             initiatives=self.initiatives,
             target_sets=self.target_sets,
+            sources=self.sources,
         )
         if problems:
             raise DefinitionError(problems)

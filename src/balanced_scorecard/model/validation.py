@@ -20,6 +20,7 @@ from balanced_scorecard.model.links import CausalLink
 from balanced_scorecard.model.objectives import Objective, Perspective
 from balanced_scorecard.model.org import OrgChart
 from balanced_scorecard.model.people import Assignment
+from balanced_scorecard.model.sources import DataSource
 from balanced_scorecard.model.targets import TargetSet, threshold_order_problems
 
 __all__ = ["Locate", "default_locate", "structure_problems"]
@@ -172,6 +173,7 @@ def structure_problems(
     assignments: Sequence[Assignment] = (),
     initiatives: Sequence[Initiative] = (),
     target_sets: Sequence[TargetSet] = (),
+    sources: Sequence[DataSource] = (),
     locate: Locate = default_locate,
     source: str | None = None,
 ) -> list[Problem]:
@@ -238,6 +240,24 @@ def structure_problems(
                     t.thresholds().as_dict(), polarity[t.indicator]
                 ):
                     c.add(coll, k, "", msg)
+    for k, src in enumerate(sources):
+        if src.mapping is None:
+            continue
+        for r, rule in enumerate(src.mapping.rules):
+            field = f"mapping.rules[{r}].indicator"
+            _ref(c, "sources", k, field, rule.indicator, i_ids, "indicator")
+        for code, unit in src.mapping.org_codes:
+            _ref(c, "sources", k, f"mapping.org_codes.{code}", unit, units, "org unit")
+        if src.mapping.default_org_unit is not None:
+            _ref(
+                c,
+                "sources",
+                k,
+                "mapping.default_org_unit",
+                src.mapping.default_org_unit,
+                units,
+                "org unit",
+            )
     _link_cycles(c, links)
     _formula_problems(c, indicators)
     _weight_problems(c, "indicators", indicators, lambda x: x.objective, "objective")  # type: ignore[union-attr]

@@ -119,8 +119,10 @@ def bsc_register_validation_rules(register: RegisterValidationRule) -> None:
     Call ``register(rule)`` with a :class:`~balanced_scorecard.data.rules.ValidationRule`:
     a name, a severity (``error`` quarantines the rows, ``warning`` and ``info`` keep and
     report them), a message that says how to fix the data, and a vectorised
-    ``check(rows)`` returning True for the rows it objects to. Rules run on every source's
-    rows after units are converted, in registration order (built-ins first).
+    ``check(rows)`` returning True for the rows it objects to; optionally
+    ``describe(rows, flagged)`` returning one message per flagged row that names its value.
+    Rules run on every source's rows after units are converted, in registration order
+    (built-ins first).
     """
 
 

@@ -33,11 +33,12 @@ __all__ = ["PluginManager"]
 
 
 def _builtin_plugins() -> list[tuple[str, object]]:
-    from balanced_scorecard.builtins import adjusters, methods, renderers, sources, sql
+    from balanced_scorecard.builtins import adjusters, methods, parquet, renderers, sources, sql
 
     return [
         ("builtins.sources", sources),
         ("builtins.sql", sql),
+        ("builtins.parquet", parquet),
         ("builtins.renderers", renderers),
         ("builtins.methods", methods),
         ("builtins.adjusters", adjusters),

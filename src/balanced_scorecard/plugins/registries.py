@@ -32,6 +32,18 @@ class Source(Protocol):
 
     Returns a long frame with at least ``indicator``, ``org_unit``, ``period``, ``value``
     (optionally ``unit``, ``numerator``, ``denominator``, ``weight``, ``source``, ``as_of``).
+
+    For sources of raw facts (a definition's source with a ``mapping``), two optional
+    methods let the facts stay where they are:
+
+    - ``load_native(location, **options)`` returns the facts as a frame of their own engine
+      (a DuckDB relation, a Polars LazyFrame, a Dask frame); the mapping is aggregated there
+      through narwhals. Without it, ``load``'s result is used.
+    - ``load_facts(location, *, mapping, scorecard, source, **options)`` aggregates the
+      facts itself (push-down, as the SQL source does) and returns a
+      :class:`~balanced_scorecard.FactResult`;
+      :func:`~balanced_scorecard.data.raw_facts.summarise_groups` turns grouped tables
+      into one.
     """
 
     def load(self, location: Any, **options: Any) -> pd.DataFrame:
@@ -57,6 +69,11 @@ class Adjuster(Protocol):
 
     ``scorecard`` and ``registry`` are the scorecard being evaluated and the engine's unit
     registry; the other keyword arguments are the user's options.
+
+    An adjuster that *normalises* (takes one-time effects out, rather than restating values
+    in other money) sets a class attribute ``normalises = True``: an evaluation that runs it
+    then also keeps the reported view, evaluated without it
+    (:attr:`~balanced_scorecard.Evaluation.reported`).
     """
 
     def adjust(

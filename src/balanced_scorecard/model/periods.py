@@ -1,6 +1,7 @@
 """Fiscal calendars: which fiscal year, quarter, period and week a date falls in.
 
-A :class:`FiscalCalendar` maps arrays of dates to fiscal periods (vectorised: the work is
+A scorecard's review periods follow its calendar (``Scorecard.calendar``). A
+:class:`FiscalCalendar` maps arrays of dates to fiscal periods (vectorised: the work is
 integer arithmetic on day numbers, never a Python loop per date) and turns period labels back
 into their first and last day. Two families are supported.
 
@@ -41,25 +42,36 @@ period) and ``FY2026-W05`` (week); :meth:`FiscalCalendar.period_bounds` reads th
 **Spec strings** (:meth:`FiscalCalendar.from_spec`, :meth:`FiscalCalendar.to_spec`) write a
 calendar in one short string for definition files: ``calendar``, ``fiscal:4`` (April to March)
 and ``retail:4-5-4:feb:sat:nearest:start`` (the NRF calendar). The month in a spec is always
-the month the fiscal year *starts* in, as in ``start_month``.
+the month the fiscal year *starts* in, as in ``start_month``. The phrase ``fiscal year
+starting April`` is read as ``fiscal:4``.
+
+**Period ordinals.** :meth:`FiscalCalendar.ordinals` numbers periods on one unbroken axis
+(``year * 4 + quarter - 1`` for quarters, the week count for weeks), so the evaluation can
+treat fiscal periods as it treats calendar months: consecutive integers.
+:meth:`FiscalCalendar.from_ordinals` turns them back into labels and bounds.
+
+This module is part of the model: numpy only, no pandas (pandas Series and Index are
+accepted as dates through their ``to_numpy``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from balanced_scorecard.exceptions import ModelError
 from balanced_scorecard.model.enums import Frequency
 
-__all__ = ["Dates", "FiscalCalendar", "FiscalPeriods"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FISCAL_LABEL_PATTERN", "Dates", "FiscalCalendar", "FiscalPeriods", "to_calendar"]
 
 #: What the date arguments accept: a date, ISO text (``"2026-03-31"``), ``datetime64``, or an
 #: array, list, pandas Series or Index of them.
@@ -117,13 +129,18 @@ _FREQS = {
     Frequency.MONTHLY: "P",
     Frequency.WEEKLY: "W",
 }
-_LABEL = re.compile(r"^\s*FY(\d{4})(?:-([QPW])(\d{1,2}))?\s*$", re.IGNORECASE)
+#: The grammar of fiscal labels (case-insensitive): year, then ``Q``/``P``/``W`` and a number.
+FISCAL_LABEL_PATTERN = r"^\s*[Ff][Yy](\d{4})(?:-([QqPpWw])(\d{1,2}))?\s*$"
+_LABEL = re.compile(FISCAL_LABEL_PATTERN)
+# "fiscal year starting April", "fiscal year starts in july": the phrase for ``fiscal:<m>``.
+_PHRASE = re.compile(r"^fiscal\s+year\s+(?:starting|starts|beginning|begins)\s+(?:in\s+)?(\w+)$")
 _LABEL_FORMATS = (
     "'FY2026' (year), 'FY2026-Q3' (quarter 1-4), 'FY2026-P07' (period 01-12) "
     "or 'FY2026-W05' (week 01-53, retail calendars only)"
 )
 _SPEC_FORMATS = (
     "'calendar' (January to December); "
+    "'fiscal year starting <month>', e.g. 'fiscal year starting April'; "
     "'fiscal:<start month>[:end|start]', e.g. 'fiscal:4' (April to March, named by the year it "
     "ends in); "
     "'retail:<4-4-5|4-5-4|5-4-4>:<start month>:<week end day>:<last|nearest>[:end|start]', "
@@ -241,7 +258,8 @@ class FiscalCalendar:
     """A fiscal calendar: calendar months from any start month, or retail 52/53-week years.
 
     The conventions (year naming, where the 53rd week goes, label formats) are described in
-    the module documentation, :mod:`balanced_scorecard.data.calendars`.
+    the documentation of the module ``balanced_scorecard.model.periods`` and in the how-to
+    page on fiscal calendars. A scorecard's ``calendar`` is one of these (or None).
 
     Parameters
     ----------
@@ -306,6 +324,8 @@ class FiscalCalendar:
         - ``retail:<pattern>:<start month>:<week end day>:<last|nearest>[:end|start]``, e.g.
           ``retail:4-4-5:jan:sat:last``; fields after the pattern may be left off from the
           right (defaults ``jan``, ``sat``, ``last``, ``end``).
+        - the phrase ``fiscal year starting <month>`` (``starts``, ``beginning`` and ``in`` are
+          accepted too), the same as ``fiscal:<month>``.
 
         Raises
         ------
@@ -319,9 +339,14 @@ class FiscalCalendar:
 year_label='end')
         >>> FiscalCalendar.from_spec("retail:4-4-5:feb:sat:last").pattern
         '4-4-5'
+        >>> FiscalCalendar.from_spec("fiscal year starting April").to_spec()
+        'fiscal:4'
         """
         if not isinstance(text, str):
             raise ModelError(f"fiscal calendar spec {text!r} is not text; write {_SPEC_FORMATS}")
+        phrase = _PHRASE.match(" ".join(text.lower().split()))
+        if phrase:
+            return cls._build(text, start_month=_spec_month(text, phrase[1]))
         parts = [p.strip() for p in text.strip().lower().split(":")]
         kind, args = parts[0], parts[1:]
         if kind == "calendar" and not args:
@@ -469,6 +494,64 @@ year_label='end')
         """
         return self.period(dates, freq=freq).labels()
 
+    def ordinals(self, dates: Dates, *, freq: str | Frequency) -> _IntArray:
+        """Position of each date's period on one unbroken axis of periods at ``freq``.
+
+        Consecutive periods get consecutive integers, across year ends too: a year is its
+        fiscal year, a quarter ``fiscal_year * 4 + quarter - 1``, a period
+        ``fiscal_year * 12 + period - 1`` and a week the number of whole weeks (ending on
+        ``week_end``) since the one that holds 1970-01-01. Evaluations index review periods
+        by these numbers; :meth:`from_ordinals` reads them back.
+
+        Examples
+        --------
+        >>> cal = FiscalCalendar(start_month=4)
+        >>> cal.ordinals(["2026-03-31", "2026-04-01"], freq="Q").tolist()
+        [8107, 8108]
+        >>> cal.from_ordinals([8107, 8108], freq="Q").labels().tolist()
+        ['FY2026-Q4', 'FY2027-Q1']
+        """
+        code = _freq(freq)
+        if code == "W":
+            self._require_retail("fiscal weeks (freq='W')")
+            weeks: _IntArray = (_to_days(dates) + _EPOCH_WEEKDAY - self._week_start()) // 7
+            return weeks
+        p = self.period(dates, freq=code)
+        per_year = {"Y": 1, "Q": 4, "P": 12}[code]
+        return p.year * per_year + p.number - 1
+
+    def from_ordinals(self, ordinals: npt.ArrayLike, *, freq: str | Frequency) -> FiscalPeriods:
+        """The periods that :meth:`ordinals` numbered: year, number, bounds and labels.
+
+        Examples
+        --------
+        >>> nrf = FiscalCalendar.from_spec("retail:4-5-4:feb:sat:nearest:start")
+        >>> w = nrf.ordinals(["2024-02-03", "2024-02-04"], freq="W")
+        >>> (w[1] - w[0]).item(), nrf.from_ordinals(w, freq="W").labels().tolist()
+        (1, ['FY2023-W53', 'FY2024-W01'])
+        """
+        code = _freq(freq)
+        ords = np.atleast_1d(np.asarray(ordinals, dtype=np.int64))
+        if code == "W":
+            self._require_retail("fiscal weeks (freq='W')")
+            first = 7 * ords + self._week_start() - _EPOCH_WEEKDAY
+            return self.period(first.astype("datetime64[D]"), freq="W")
+        per_year = {"Y": 1, "Q": 4, "P": 12}[code]
+        year, number = ords // per_year, ords % per_year + 1
+        # One row of period starts per distinct year, looked up by every ordinal.
+        years, inverse = np.unique(year, return_inverse=True)
+        table = self._table(years + self._label_shift())
+        step = 12 // per_year
+        start = table[inverse, (number - 1) * step]
+        end = table[inverse, number * step] - 1
+        return FiscalPeriods(
+            year=year,
+            number=number,
+            start=start.astype("datetime64[D]"),
+            end=end.astype("datetime64[D]"),
+            freq=code,
+        )
+
     def bounds(self, fiscal_year: int) -> tuple[date, date]:
         """First and last day of a fiscal year (named as ``year_label`` says).
 
@@ -604,6 +687,10 @@ year_label='end')
         table = self._table(years)
         return np.concatenate([table[:, :12].ravel(), table[-1:, 12]]), lo - 1
 
+    def _week_start(self) -> int:
+        """Weekday (Monday = 0) every fiscal week starts on: the day after ``week_end``."""
+        return (_WEEKDAYS.index(self.week_end) + 1) % 7
+
     def _require_retail(self, what: str) -> None:
         if not self.is_retail:
             raise ModelError(
@@ -611,6 +698,42 @@ year_label='end')
                 "has calendar months; use a pattern ('4-4-5', '4-5-4' or '5-4-4'), e.g. "
                 f"'retail:4-4-5:{_MONTHS[self.start_month - 1]}:sat:last', or freq 'P'"
             )
+
+
+def to_calendar(value: object) -> FiscalCalendar | None:
+    """Converter of ``Scorecard.calendar``: a :class:`FiscalCalendar`, a spec string (see
+    :meth:`FiscalCalendar.from_spec`), a mapping of its fields, or None.
+
+    Plain calendar months from January (the spec ``calendar``) are the default and become
+    None, so there is one way to say "no fiscal calendar".
+
+    Examples
+    --------
+    >>> to_calendar("fiscal year starting April").to_spec()
+    'fiscal:4'
+    >>> to_calendar("calendar") is None
+    True
+    """
+    if value is None:
+        return None
+    if isinstance(value, FiscalCalendar):
+        calendar = value
+    elif isinstance(value, str):
+        calendar = FiscalCalendar.from_spec(value)
+    elif isinstance(value, Mapping):
+        try:
+            calendar = FiscalCalendar(**value)
+        except TypeError as err:
+            raise ModelError(
+                f"calendar {dict(value)!r}: {err}; give start_month, pattern, week_end, "
+                f"year_end_rule and year_label, or a spec string: {_SPEC_FORMATS}"
+            ) from None
+    else:
+        raise ModelError(
+            f"calendar {value!r} is not a calendar; give a FiscalCalendar or a spec string: "
+            f"{_SPEC_FORMATS}"
+        )
+    return None if calendar == FiscalCalendar() else calendar
 
 
 def _freq(freq: str | Frequency) -> str:
@@ -658,10 +781,11 @@ def _to_date(day: int) -> date:
 def _to_days(dates: Dates) -> _IntArray:
     """Day numbers (days since 1970-01-01) of dates, at least one-dimensional."""
     values: Any = dates
-    if isinstance(values, pd.Series | pd.Index) and isinstance(values.dtype, pd.DatetimeTZDtype):
+    # pandas columns are taken by duck typing, so the model needs no pandas import.
+    if getattr(getattr(values, "dtype", None), "tz", None) is not None:
         # The local date is the business day a time-zone-aware stamp belongs to.
-        values = pd.Series(values).dt.tz_localize(None)
-    if isinstance(values, pd.Series | pd.Index):
+        values = values.dt.tz_localize(None) if hasattr(values, "dt") else values.tz_localize(None)
+    if hasattr(values, "to_numpy"):
         values = values.to_numpy()
     array = np.atleast_1d(np.asarray(values))
     try:

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from balanced_scorecard.data.calendars import FiscalCalendar, FiscalPeriods
 from balanced_scorecard.exceptions import ModelError
 from balanced_scorecard.model.enums import Frequency
+from balanced_scorecard.model.periods import FiscalCalendar, FiscalPeriods
 
 WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 NRF = FiscalCalendar(
@@ -411,3 +411,69 @@ def test_vectorised_equals_one_at_a_time(cal: FiscalCalendar, dates: list[date],
 @given(calendars)
 def test_specs_round_trip(cal: FiscalCalendar) -> None:
     assert FiscalCalendar.from_spec(cal.to_spec()) == cal
+
+
+# -- the period axis: ordinals -------------------------------------------------------------
+
+
+def test_ordinals_count_quarters_across_the_year_end() -> None:
+    # Hand-worked: with April starts, 2026-03-31 is FY2026-Q4 and 2026-04-01 FY2027-Q1, and
+    # quarters are numbered fiscal_year * 4 + quarter - 1.
+    q = APRIL.ordinals(["2026-03-31", "2026-04-01"], freq="Q")
+    assert q.tolist() == [2026 * 4 + 3, 2027 * 4 + 0]
+    p = APRIL.ordinals(["2025-10-14"], freq=Frequency.MONTHLY)
+    assert p.tolist() == [2026 * 12 + 6]  # October 2025 is FY2026-P07
+
+
+def test_week_ordinals_run_through_the_53rd_week() -> None:
+    # NRF fiscal 2023 has 53 weeks: W53 is 2024-01-28..2024-02-03, then FY2024-W01.
+    days = np.array(["2024-01-27", "2024-01-28", "2024-02-03", "2024-02-04"], dtype="datetime64[D]")
+    w = NRF.ordinals(days, freq="W")
+    assert np.diff(w).tolist() == [1, 0, 1]
+    back = NRF.from_ordinals(w, freq="W")
+    assert back.labels().tolist() == ["FY2023-W52", "FY2023-W53", "FY2023-W53", "FY2024-W01"]
+    assert back.start[1].item() == d("2024-01-28")
+    assert back.end[2].item() == d("2024-02-03")
+
+
+@given(calendars, days)
+def test_ordinals_are_consecutive_and_read_back(cal: FiscalCalendar, day: date) -> None:
+    for freq in freqs(cal):
+        o = int(cal.ordinals([day], freq=freq)[0])
+        p = cal.from_ordinals([o - 1, o, o + 1], freq=freq)
+        assert p.labels()[1] == cal.label([day], freq=freq)[0]
+        assert p.start[1].item() <= day <= p.end[1].item()
+        # No gap and no overlap between neighbours: the axis is unbroken.
+        assert (p.start[1:] == p.end[:-1] + 1).all()
+        assert cal.ordinals(p.start, freq=freq).tolist() == [o - 1, o, o + 1]
+
+
+def test_from_ordinals_of_nothing() -> None:
+    assert APRIL.from_ordinals(np.array([], dtype=np.int64), freq="Q").labels().tolist() == []
+
+
+# -- the scorecard's calendar ----------------------------------------------------------------
+
+
+def test_the_phrase_and_specs_give_the_calendar() -> None:
+    assert FiscalCalendar.from_spec("fiscal year starting April") == APRIL
+    assert FiscalCalendar.from_spec("Fiscal year starts in  JULY") == FiscalCalendar(start_month=7)
+    with pytest.raises(ModelError, match="'spring' is not a month"):
+        FiscalCalendar.from_spec("fiscal year starting spring")
+
+
+def test_scorecard_calendar_converts_and_calendar_months_are_none() -> None:
+    from balanced_scorecard.model import Scorecard
+
+    assert Scorecard(id="x").calendar is None
+    assert Scorecard(id="x", calendar="calendar").calendar is None
+    assert Scorecard(id="x", calendar=FiscalCalendar()).calendar is None
+    assert Scorecard(id="x", calendar="fiscal:4").calendar == APRIL
+    assert Scorecard(id="x", calendar={"start_month": 4}).calendar == APRIL
+    with pytest.raises(ModelError, match="retail:4-4-5:jan:sat:last"):
+        Scorecard(id="x", calendar="fiscal:13")
+    with pytest.raises(ModelError, match="unexpected keyword"):
+        Scorecard(id="x", calendar={"start": 4})
+    with pytest.raises(ModelError, match="weekly review needs a calendar of whole weeks"):
+        Scorecard(id="x", calendar="fiscal:4", review_frequency="weekly")
+    assert Scorecard(id="x", calendar=NRF, review_frequency="weekly").calendar == NRF
