@@ -10,6 +10,8 @@ revenue (sum) and active customers (distinct count), with a filter and a code ta
   pandas, then aggregated there with the same mapping.
 - ``duckdb_parquet``: the same facts as a Parquet file, aggregated by DuckDB through the
   narwhals layer (the route for files larger than memory).
+- ``pushed_postgres`` (when ``BSC_BENCH_POSTGRES_URL`` names a server): the same facts
+  copied once into a PostgreSQL table, aggregated there.
 
 Each runs in a fresh subprocess, so its peak memory (max RSS) is its own. The data are
 generated once (same seed) into ``benchmarks/.cache/`` and reused.
@@ -129,7 +131,51 @@ def run_duckdb_parquet(db: Path, parquet: Path) -> object:
     return aggregate_facts(ParquetSource().load_native(parquet), mapping())
 
 
-RUNNERS = {"pushed": run_pushed, "loaded": run_loaded, "duckdb_parquet": run_duckdb_parquet}
+def run_pushed_postgres(db: Path, parquet: Path) -> object:
+    from balanced_scorecard.builtins.sql import SqlSource
+
+    return SqlSource().load_facts(
+        os.environ["BSC_BENCH_POSTGRES_URL"], mapping=mapping(), table="bsc_bench_facts"
+    )
+
+
+def postgres_table(url: str, parquet: Path, rows: int) -> None:
+    """Copy the facts into table ``bsc_bench_facts`` of a PostgreSQL server (once)."""
+    import io
+
+    import pyarrow.parquet as pq
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        have = conn.execute(
+            sa.text("select count(*) from pg_tables where tablename = 'bsc_bench_facts'")
+        ).scalar()
+        if have and conn.execute(sa.text("select count(*) from bsc_bench_facts")).scalar() == rows:
+            return
+        conn.execute(sa.text("drop table if exists bsc_bench_facts"))
+        conn.execute(
+            sa.text(
+                "create table bsc_bench_facts (shipped timestamp, plant text, late integer, "
+                "amount double precision, customer text, status text)"
+            )
+        )
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for batch in pq.ParquetFile(parquet).iter_batches(batch_size=CHUNK):
+            buffer = io.StringIO()
+            batch.to_pandas().to_csv(buffer, index=False, header=False)
+            with cursor.copy("copy bsc_bench_facts from stdin with (format csv)") as copy:
+                copy.write(buffer.getvalue())
+        conn.execute(sa.text("analyze bsc_bench_facts"))
+    engine.dispose()
+
+
+RUNNERS = {
+    "pushed": run_pushed,
+    "loaded": run_loaded,
+    "duckdb_parquet": run_duckdb_parquet,
+    "pushed_postgres": run_pushed_postgres,
+}
 
 
 def _child(name: str, rows: int) -> None:
@@ -170,11 +216,16 @@ def main() -> None:
     if args.child:
         _child(args.child, args.rows)
         return
-    data_files(args.rows)
+    _, parquet = data_files(args.rows)
+    names = args.only or [n for n in RUNNERS if n != "pushed_postgres"]
+    if os.environ.get("BSC_BENCH_POSTGRES_URL"):
+        postgres_table(os.environ["BSC_BENCH_POSTGRES_URL"], parquet, args.rows)
+        names = [*names, "pushed_postgres"] if "pushed_postgres" not in names else names
     results = {}
-    for name in args.only or list(RUNNERS):
+    for name in names:
         runs = []
-        for _ in range(args.repeat):
+        # Loading ten million rows into pandas takes minutes; one run of it says enough.
+        for _ in range(1 if name == "loaded" else args.repeat):
             proc = subprocess.run(
                 [sys.executable, __file__, "--child", name, "--rows", str(args.rows)],
                 capture_output=True,

@@ -129,7 +129,10 @@ def test_acme_people_indicators_come_from_the_sqlite_hris(acme: bsc.Evaluation) 
     assert set(acme.observations.source_names) == {"actuals", "hris"}
     lineage = acme.explain("headcount", "uk").lineage
     assert len(lineage) == 1
-    assert lineage[0].startswith("hris, row(s)")
+    # The source, its database and the query that read the rows.
+    assert lineage[0].startswith("hris (sqlite:///acme.db, query 'SELECT metric")
+    assert "FROM people_metrics" in lineage[0]
+    assert ", row(s) " in lineage[0]
     csv_ids = set(pd.read_csv(ACME_DIR / "observations.csv", usecols=["indicator"])["indicator"])
     assert not csv_ids & {"headcount", "training_hours_per_employee", "employee_turnover_rate"}
 

@@ -182,24 +182,39 @@ def _lineage(ev: Evaluation, k: int, u: int, p: int) -> tuple[str, ...]:
         converted = sorted(g for g in given if g and g != declared)
         unit = f"; converted from {', '.join(converted)} to {declared}" if converted else ""
         facts = obs.facts[rows]
+        name = obs.source_names[code]
+        where = _where(ev, name)
         if not np.isnan(facts).all():
             # Values aggregated from raw facts: the facts behind them and the rule.
-            name = obs.source_names[code]
             rule = _fact_rule(ev, name, ev.scorecard.indicators[k].id)
             how = f", {rule}" if rule else ""
-            out.append(f"{name}: {int(np.nansum(facts))} raw fact(s){how}{unit}")
+            out.append(f"{name}{where}: {int(np.nansum(facts))} raw fact(s){how}{unit}")
             continue
-        out.append(f"{obs.source_names[code]}, row(s) {numbers}{more}{unit}")
+        out.append(f"{name}{where}, row(s) {numbers}{more}{unit}")
     return tuple(out)
+
+
+def _where(ev: Evaluation, source: str) -> str:
+    """Where a declared source reads from: its URI (password hidden) and table or query."""
+    from balanced_scorecard._uri import hide_password
+
+    for s in ev.scorecard.sources:
+        if s.id == source and s.uri != source:
+            options = s.kwargs
+            what = ""
+            if options.get("table"):
+                what = f", table {options['table']}"
+            elif options.get("query"):
+                what = f", query {' '.join(str(options['query']).split())!r}"
+            return f" ({hide_password(s.uri)}{what})"
+    return ""
 
 
 def _fact_rule(ev: Evaluation, source: str, indicator: str) -> str:
     """The mapping rule of ``source`` that computes ``indicator``, as text."""
     for s in ev.scorecard.sources:
         if s.id == source and s.mapping is not None:
-            for rule in s.mapping.rules:
-                if rule.indicator == indicator:
-                    return rule.describe()
+            return s.mapping.describe(indicator)
     return ""
 
 

@@ -191,7 +191,7 @@ def test_text_summary(ev: Evaluation) -> None:
 
 def test_text_quality_summary(evil: Evaluation) -> None:
     out = TextRenderer().render(evil)
-    assert "Data quality (1 input row(s) flagged)" in out
+    assert "Data quality (1 data-quality finding(s))" in out
     assert "not-a-number" in out
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import attrs
 import pandas as pd
 import pytest
 
-from balanced_scorecard import Engine, Indicator, Objective, ObservationError, Scorecard
+from balanced_scorecard import DataSource, Engine, Indicator, Objective, ObservationError, Scorecard
 from balanced_scorecard.data.reconcile import reconcile
 
 SC = Scorecard(
@@ -51,3 +54,34 @@ def test_different_windows_are_refused() -> None:
     b = ENGINE.evaluate(SC, _obs([("rev", "2025-02", 1)]))
     with pytest.raises(ObservationError, match="different org units or periods"):
         reconcile(a, b)
+
+
+def test_an_old_dashboard_against_raw_facts_shows_both_definitions(tmp_path: Path) -> None:
+    # Hand-worked: the ERP has three January orders (1,000 + 200 + 10), one of them void;
+    # the old dashboard reported the gross 1,210, the mapping filters the void one out.
+    (tmp_path / "orders.csv").write_text(
+        "day,amount,status\n2025-01-03,1000,ok\n2025-01-09,200,ok\n2025-01-20,10,void\n",
+        encoding="utf-8",
+    )
+    erp = attrs.evolve(
+        SC,
+        sources=[
+            DataSource(
+                id="erp",
+                uri=f"csv:{tmp_path / 'orders.csv'}",
+                mapping={
+                    "date": "day",
+                    "default_org_unit": "all",
+                    "where": {"status": {"ne": "void"}},
+                    "rules": [{"indicator": "rev", "transform": "sum", "value": "amount"}],
+                },
+            )
+        ],
+    )
+    old = ENGINE.evaluate(SC, _obs([("rev", "2025-01", 1210)]))
+    rec = reconcile(old, ENGINE.evaluate(erp), labels=("dashboard", "erp"), indicators=["rev"])
+    row = rec.discrepancies.iloc[0]
+    assert (row["dashboard"], row["erp"], row["difference"]) == (1210, 1200, -10)
+    sources = rec.definitions.set_index("indicator").loc["rev"]
+    assert sources["dashboard_source"] == "frame"
+    assert sources["erp_source"] == "erp: sum of amount; facts where status != 'void'"

@@ -147,7 +147,7 @@ def render_markdown(report: Report) -> str:
 
     out += ["", "## Data quality", ""]
     if report.quality:
-        out += [f"{report.quality_rows} input row(s) flagged.", ""]
+        out += [f"{report.quality_rows} data-quality finding(s).", ""]
         out += _table(
             ["Severity", "Rule", "Rows", "Example"],
             "llrl",
@@ -157,7 +157,7 @@ def render_markdown(report: Report) -> str:
             ],
         )
     else:
-        out.append("No input rows flagged.")
+        out.append("No data-quality findings.")
     if report.notes:
         out += ["", "### Notes", ""]
         out += [

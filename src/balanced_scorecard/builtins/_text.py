@@ -156,8 +156,8 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
             for p in report.perspectives
         )
         head.append(
-            f"{report.exceptions_total} exception(s); {report.quality_rows} input "
-            f"row(s) flagged; {len(report.notes)} note(s)"
+            f"{report.exceptions_total} exception(s); {report.quality_rows} data-quality "
+            f"finding(s); {len(report.notes)} note(s)"
         )
         return "\n".join(head) + "\n"
 
@@ -210,7 +210,7 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
 
     out.append("")
     if report.quality:
-        out.append(f"Data quality ({report.quality_rows} input row(s) flagged)")
+        out.append(f"Data quality ({report.quality_rows} data-quality finding(s))")
         out += table(
             ["Severity", "Rule", "Rows", "Example"],
             [
@@ -225,7 +225,7 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
             "llrl",
         )
     else:
-        out.append("Data quality: no input rows flagged")
+        out.append("Data quality: no findings")
     if report.notes:
         out += ["", "Notes"]
         out += [

@@ -78,7 +78,7 @@ class TextRenderer:
     <BLANKLINE>
     Exceptions: none
     <BLANKLINE>
-    Data quality: no input rows flagged
+    Data quality: no findings
     <BLANKLINE>
     """
 
@@ -255,7 +255,7 @@ class JsonRenderer:
     The document holds ``scorecard`` (``id``, ``name``), ``period``, ``org_unit``,
     ``periods``, ``units``, ``status_bands``, ``nodes`` (rows of
     :meth:`~balanced_scorecard.Evaluation.to_frame`), ``exceptions``, ``quality`` (the
-    flagged input rows), ``notes`` and ``normalised`` (the values of the focus period with
+    data-quality findings), ``notes`` and ``normalised`` (the values of the focus period with
     one-time events taken out, beside the reported ones: rows of
     :meth:`~balanced_scorecard.Evaluation.compare_reported`) and ``access`` (the ``role``
     the document was made for, its ``ceiling`` and the ids of the ``withheld`` indicators).

@@ -21,11 +21,17 @@ from typing import Any, cast
 
 import pandas as pd
 
-from balanced_scorecard.data.raw_facts import (
-    FactResult,
+from balanced_scorecard.data.fact_calendar import (
+    DAY_KEY,
     calendar_table,
     fact_frequencies,
     period_column,
+)
+from balanced_scorecard.data.fact_results import (
+    BADCODE_KEY,
+    FACTUNIT_KEY,
+    UNIT_KEY,
+    FactResult,
     summarise_groups,
 )
 from balanced_scorecard.exceptions import ObservationError
@@ -35,7 +41,6 @@ from balanced_scorecard.model.scorecard import Scorecard
 
 __all__ = ["aggregate_facts_sql"]
 
-_DAY = "_bsc_day"
 _MEASURE = re.compile(r"^(_rows|_filtered|_[mabxd]\d+)$")
 
 
@@ -64,7 +69,9 @@ def aggregate_facts_sql(
     dialect = conn.dialect.name
     col = facts.c[mapping.date]
     day = _day_expression(conn, facts, col, mapping, dialect, source)
-    keys = pd.DataFrame({_DAY: [r[0] for r in conn.execute(sa.select(day).distinct()).fetchall()]})
+    keys = pd.DataFrame(
+        {DAY_KEY: [r[0] for r in conn.execute(sa.select(day).distinct()).fetchall()]}
+    )
     mode = "text" if dialect == "sqlite" else "day"
     freqs = fact_frequencies(mapping, scorecard)
     needed = sorted(set(freqs.values()), key=lambda f: f.value)
@@ -76,14 +83,14 @@ def aggregate_facts_sql(
     cal = _temporary(
         conn,
         "bsc_calendar",
-        {_DAY: sa.Text() if mode == "text" else sa.Date()}
+        {DAY_KEY: sa.Text() if mode == "text" else sa.Date()}
         | {period_column(f): sa.Text() for f in needed},
         cast(
             "list[dict[str, Any]]",
             calendar.astype(object).where(calendar.notna(), None).to_dict("records"),
         ),
     )
-    joined = facts.outerjoin(cal, day == cal.c[_DAY])
+    joined = facts.outerjoin(cal, day == cal.c[DAY_KEY])
     unit, bad = _org_columns(conn, facts, mapping, sa)
     if mapping.org_codes:
         codes = _temporary(
@@ -101,9 +108,9 @@ def aggregate_facts_sql(
     for freq in needed:
         rules = [r for r in mapping.rules if freqs[r.indicator] == freq]
         period = cal.c[period_column(freq)].label(period_column(freq))
-        keys_out = [unit.label("_bsc_unit"), bad.label("_bsc_badcode"), period]
+        keys_out = [unit.label(UNIT_KEY), bad.label(BADCODE_KEY), period]
         if mapping.unit:
-            keys_out.append(sa.cast(facts.c[mapping.unit], sa.Text).label("_bsc_factunit"))
+            keys_out.append(sa.cast(facts.c[mapping.unit], sa.Text).label(FACTUNIT_KEY))
         measures = [sa.func.count().label("_rows")]
         if base is not None:
             measures.append(_flag(sa.not_(base), sa).label("_filtered"))

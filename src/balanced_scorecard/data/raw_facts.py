@@ -22,82 +22,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import attrs
 import narwhals.stable.v2 as nw
-import numpy as np
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
-from balanced_scorecard.data.periods import bucket_labels, parse_periods, period_end_dates
+from balanced_scorecard.data.fact_calendar import (
+    DAY_KEY,
+    QUARTER_KEY,
+    calendar_table,
+    fact_frequencies,
+    period_column,
+)
+from balanced_scorecard.data.fact_results import (
+    BADCODE_KEY,
+    FACTUNIT_KEY,
+    UNIT_KEY,
+    FactResult,
+    summarise_groups,
+)
 from balanced_scorecard.exceptions import ObservationError
 from balanced_scorecard.model.enums import Frequency
 from balanced_scorecard.model.mappings import Condition, FactMapping, FactRule
-from balanced_scorecard.model.periods import FiscalCalendar
 from balanced_scorecard.model.scorecard import Scorecard
 
-__all__ = [
-    "FACT_QUALITY_COLUMNS",
-    "FactResult",
-    "aggregate_facts",
-    "calendar_table",
-    "fact_frequencies",
-    "period_column",
-    "summarise_groups",
-]
+__all__ = ["FactResult", "aggregate_facts"]
 
-#: Columns of :attr:`FactResult.quality`.
-FACT_QUALITY_COLUMNS = ("source", "check", "severity", "column", "value", "rows", "message")
-
-# Time zones in use today are offset from UTC by multiples of 15 minutes, so a 15-minute
-# slot (a day and its quarter-hour) always falls on one local day.
-_DAY = "_bsc_day"
-_QUARTER = "_bsc_quarter_hour"
-_UNIT = "_bsc_unit"
-_BAD = "_bsc_badcode"
 _CODE = "_bsc_code"
-_FUNIT = "_bsc_factunit"
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class FactResult:
-    """Indicator values aggregated from raw facts, and what could not be used.
-
-    Attributes
-    ----------
-    observations
-        A long observation frame (``indicator``, ``org_unit``, ``period``, ``value``,
-        ``unit``, ``numerator``, ``denominator``, ``as_of``, ``source``, ``facts``), ready for
-        :meth:`~balanced_scorecard.Engine.evaluate`; ``facts`` is the number of facts
-        behind each value (those meeting its rule's conditions).
-    quality
-        One row per problem (columns :data:`FACT_QUALITY_COLUMNS`): facts without a date, with
-        an unreadable date, without an org code or with an unknown one (per code, with a
-        suggestion), left out by the mapping's filter, and rule values that were missing.
-    facts
-        Number of fact rows read.
-    engine
-        The engine that did the work (``pandas``, ``polars``, ``duckdb``, ``dask``...).
-    """
-
-    observations: pd.DataFrame
-    quality: pd.DataFrame
-    facts: int
-    engine: str
-
-
-def fact_frequencies(mapping: FactMapping, scorecard: Scorecard | None) -> dict[str, Frequency]:
-    """The frequency each rule's indicator is measured at (monthly when it is unknown)."""
-    out: dict[str, Frequency] = {}
-    for rule in mapping.rules:
-        if scorecard is not None and rule.indicator in _indicator_ids(scorecard):
-            out[rule.indicator] = scorecard.indicator(rule.indicator).frequency
-        else:
-            out[rule.indicator] = Frequency.MONTHLY
-    return out
-
-
-def _indicator_ids(scorecard: Scorecard) -> set[str]:
-    return {i.id for i in scorecard.indicators}
 
 
 def aggregate_facts(
@@ -174,20 +124,20 @@ def aggregate_facts(
     )
     cal = _like(calendar, lazy)
     if mode != "text":
-        cal = cal.with_columns(nw.col(_DAY).cast(nw.Date))
+        cal = cal.with_columns(nw.col(DAY_KEY).cast(nw.Date))
     if mode == "slot":
-        cal = cal.with_columns(nw.col(_QUARTER).cast(nw.Int64))
+        cal = cal.with_columns(nw.col(QUARTER_KEY).cast(nw.Int64))
     joined = keyed.join(cal, on=on, how="left")
     joined = _with_org(joined, mapping, lazy)
     if mapping.unit:
-        joined = joined.with_columns(nw.col(mapping.unit).cast(nw.String).alias(_FUNIT))
+        joined = joined.with_columns(nw.col(mapping.unit).cast(nw.String).alias(FACTUNIT_KEY))
 
     base = _all(mapping.where)
     groups: list[tuple[Frequency, list[FactRule], pd.DataFrame]] = []
     for freq in needed:
         rules = [r for r in mapping.rules if freqs[r.indicator] == freq]
         period = period_column(freq)
-        group = [_UNIT, _BAD, period, *([_FUNIT] if mapping.unit else [])]
+        group = [UNIT_KEY, BADCODE_KEY, period, *([FACTUNIT_KEY] if mapping.unit else [])]
         columns: dict[str, tuple[nw.Expr, str]] = {}
         if base is not None:
             columns["_filtered"] = (_flag(~base), "sum")
@@ -217,73 +167,6 @@ def aggregate_facts(
     )
 
 
-def period_column(freq: Frequency) -> str:
-    """Name of the calendar table's period-label column for ``freq``."""
-    return f"_bsc_p_{freq.value}"
-
-
-def summarise_groups(
-    groups: Sequence[tuple[Frequency, Sequence[FactRule], pd.DataFrame]],
-    mapping: FactMapping,
-    *,
-    scorecard: Scorecard | None,
-    source: str,
-    unreadable: Sequence[str] = (),
-    engine: str = "pandas",
-) -> FactResult:
-    """Turn grouped fact tables into observations and a quality report.
-
-    This is the contract a push-down source (the SQL source, or a plugin for another
-    engine) fulfils: per frequency, one table with a row per (``_bsc_unit`` org-unit id or
-    null, ``_bsc_badcode`` unknown code or null, period label column
-    :func:`period_column` or null, optional ``_bsc_factunit``), the number of facts
-    ``_rows``, ``_filtered`` when the mapping has a filter, and per rule ``i`` of that
-    frequency ``_m{i}`` (facts meeting its conditions), ``_a{i}``/``_b{i}`` (sum or
-    numerator / value count or denominator; min or max for those transforms), ``_x{i}``
-    (facts without a value) and, for distinct counts, ``_d{i}``.
-    """
-    quality: list[dict[str, Any]] = []
-    parts: list[pd.DataFrame] = []
-    n_facts = 0
-    for k, (freq, rules, got) in enumerate(groups):
-        period = period_column(freq)
-        if k == 0:
-            # Every frequency sees every fact once: count and report them from the first.
-            n_facts = int(got["_rows"].sum())
-            quality += _placement_problems(got, mapping, period, unreadable, source)
-        placed = got[got[period].notna() & got[_UNIT].notna()]
-        for i, rule in enumerate(rules):
-            parts.append(_rule_frame(placed, rule, i, period, mapping, freq, scorecard, source))
-            quality += _missing_values(placed, rule, i, source)
-    observations = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(_OBS_COLUMNS))
-    )
-    observations = _known_units(observations, scorecard, quality, source)
-    observations = observations.sort_values(
-        ["indicator", "org_unit", "period"], kind="stable"
-    ).reset_index(drop=True)
-    return FactResult(
-        observations=observations,
-        quality=pd.DataFrame(quality, columns=list(FACT_QUALITY_COLUMNS)),
-        facts=n_facts,
-        engine=engine,
-    )
-
-
-_OBS_COLUMNS = (
-    "indicator",
-    "org_unit",
-    "period",
-    "value",
-    "unit",
-    "numerator",
-    "denominator",
-    "as_of",
-    "source",
-    "facts",
-)
-
-
 # -- columns and keys -------------------------------------------------------------------------
 
 
@@ -310,10 +193,10 @@ def _day_key(mapping: FactMapping, dtype: Any, source: str) -> tuple[dict[str, n
             if aware:
                 col = col.dt.convert_time_zone(_UTC).dt.replace_time_zone(None)
             quarter = col.dt.hour().cast(nw.Int64) * 4 + col.dt.minute().cast(nw.Int64) // 15
-            return {_DAY: col.cast(nw.Date), _QUARTER: quarter}, "slot"
-        return {_DAY: col.cast(nw.Date)}, "day"
+            return {DAY_KEY: col.cast(nw.Date), QUARTER_KEY: quarter}, "slot"
+        return {DAY_KEY: col.cast(nw.Date)}, "day"
     if dtype == nw.Date:
-        return {_DAY: col}, "day"
+        return {DAY_KEY: col}, "day"
     if dtype == nw.String:
         if mapping.timezone is not None:
             raise ObservationError(
@@ -322,7 +205,7 @@ def _day_key(mapping: FactMapping, dtype: Any, source: str) -> tuple[dict[str, n
                 f"[{mapping.date}]`) or drop `timezone:` when the text is a local date"
             )
         # ISO dates and timestamps start with the day; anything else is reported unread.
-        return {_DAY: col.str.slice(0, 10)}, "text"
+        return {DAY_KEY: col.str.slice(0, 10)}, "text"
     raise ObservationError(
         f"source {source!r}: column {mapping.date!r} has type {dtype}; the date column must "
         "hold dates, timestamps or ISO text (2025-01-31)"
@@ -354,59 +237,6 @@ def _with_keys(
         ) from exc
 
 
-def calendar_table(
-    keys: pd.DataFrame,
-    mode: str,
-    mapping: FactMapping,
-    freqs: Sequence[Frequency],
-    dtype: Any = None,
-    *,
-    calendar: FiscalCalendar | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """The calendar table joined to the facts, and the keys that are not dates.
-
-    ``keys`` holds the distinct keys found in the facts: column ``_bsc_day`` (a date, or ISO
-    text when ``mode`` is ``"text"``) and, in ``"slot"`` mode, ``_bsc_quarter_hour`` (UTC or
-    source wall-clock quarter-hour of the day, for time zones; ``dtype`` is the date
-    column's narwhals type, which says whether it carried a zone). Each key gets its period
-    label at every frequency in ``freqs`` (columns named by :func:`period_column`), after
-    the mapping's time zone and closing-stamp shift, on the scorecard's fiscal ``calendar``
-    when it has one (``FY2026-Q3``).
-    """
-    keys = keys.dropna().reset_index(drop=True)
-    unreadable: list[str] = []
-    if mode == "slot":
-        day = pd.to_datetime(keys[_DAY]).to_numpy().astype("datetime64[m]")
-        utc = day + keys[_QUARTER].to_numpy(np.int64).astype("timedelta64[m]") * 15
-        zone = getattr(dtype, "time_zone", None)
-        if zone is None:
-            # Naive wall-clock times in the source's zone: the slot is that wall clock.
-            origin = mapping.source_timezone or "UTC"
-            local = pd.DatetimeIndex(utc).tz_localize(
-                origin, ambiguous=np.zeros(len(utc), dtype=bool), nonexistent="shift_forward"
-            )
-        else:
-            local = pd.DatetimeIndex(utc).tz_localize("UTC")
-        local = local.tz_convert(mapping.timezone or zone)
-        days = local.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")
-    elif mode == "text":
-        text = keys[_DAY].astype(str)
-        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        unreadable = sorted(text[parsed.isna()].tolist())
-        keys = keys[parsed.notna().to_numpy()].reset_index(drop=True)
-        days = parsed.dropna().to_numpy().astype("datetime64[D]")
-    else:
-        days = pd.to_datetime(keys[_DAY]).to_numpy().astype("datetime64[D]")
-    table = keys.copy()
-    if mode != "text":
-        table[_DAY] = pd.to_datetime(keys[_DAY]).to_numpy().astype("datetime64[ns]")
-    if mapping.stamp == "end":
-        days = days - np.timedelta64(1, "D")
-    for freq in freqs:
-        table[period_column(freq)] = np.asarray(bucket_labels(days, freq, calendar), dtype=object)
-    return table, unreadable
-
-
 def _like(table: pd.DataFrame, lazy: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``table`` on the same engine as ``lazy``, so the two can be joined there."""
     impl = lazy.implementation
@@ -423,19 +253,21 @@ def _with_org(joined: nw.LazyFrame[Any], mapping: FactMapping, like: nw.LazyFram
     """Add the org-unit id (null when the code is missing or unknown) and the unknown code."""
     if mapping.org_unit is None:
         return joined.with_columns(
-            nw.lit(mapping.default_org_unit, dtype=nw.String).alias(_UNIT),
-            nw.lit(None, dtype=nw.String).alias(_BAD),
+            nw.lit(mapping.default_org_unit, dtype=nw.String).alias(UNIT_KEY),
+            nw.lit(None, dtype=nw.String).alias(BADCODE_KEY),
         )
     code = nw.col(mapping.org_unit).cast(nw.String)
     if not mapping.org_codes:
-        return joined.with_columns(code.alias(_UNIT), nw.lit(None, dtype=nw.String).alias(_BAD))
+        return joined.with_columns(
+            code.alias(UNIT_KEY), nw.lit(None, dtype=nw.String).alias(BADCODE_KEY)
+        )
     table = pd.DataFrame(
         {_CODE: [c for c, _ in mapping.org_codes], "_bsc_mapped": [u for _, u in mapping.org_codes]}
     )
     out = joined.with_columns(code.alias(_CODE)).join(_like(table, like), on=_CODE, how="left")
     return out.with_columns(
-        nw.col("_bsc_mapped").alias(_UNIT),
-        nw.when(nw.col("_bsc_mapped").is_null()).then(nw.col(_CODE)).alias(_BAD),
+        nw.col("_bsc_mapped").alias(UNIT_KEY),
+        nw.when(nw.col("_bsc_mapped").is_null()).then(nw.col(_CODE)).alias(BADCODE_KEY),
     )
 
 
@@ -528,79 +360,6 @@ def _rule_columns(rule: FactRule, base: nw.Expr | None, i: int) -> dict[str, tup
     return out
 
 
-def _rule_frame(
-    placed: pd.DataFrame,
-    rule: FactRule,
-    i: int,
-    period: str,
-    mapping: FactMapping,
-    freq: Frequency,
-    scorecard: Scorecard | None,
-    source: str,
-) -> pd.DataFrame:
-    """One observation row per placed group for ``rule``."""
-    m = placed[f"_m{i}"].to_numpy(np.float64)
-    nan = np.full(len(placed), np.nan)
-    numerator = denominator = nan
-    if rule.transform == "count":
-        value = m
-    elif rule.transform == "distinct":
-        value = placed[f"_d{i}"].to_numpy(np.float64)
-    elif rule.transform == "ratio":
-        numerator = placed[f"_a{i}"].to_numpy(np.float64)
-        denominator = placed[f"_b{i}"].to_numpy(np.float64)
-        value = nan
-    elif rule.transform == "sum":
-        value = placed[f"_a{i}"].to_numpy(np.float64)
-    else:
-        a = pd.to_numeric(placed[f"_a{i}"], errors="coerce").to_numpy(np.float64)
-        b = placed[f"_b{i}"].to_numpy(np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = a / b if rule.transform == "mean" else np.where(b > 0, a, np.nan)
-    # No value when nothing was there to average, compare or divide: a zero count or sum
-    # is a real zero, an empty mean or an empty ratio is not a number.
-    keep = np.ones(len(placed), dtype=bool)
-    if "_filtered" in placed:
-        # A group whose every fact the mapping's filter left out is no group at all.
-        keep = (placed["_rows"] - placed["_filtered"]).to_numpy() > 0
-    if rule.transform in ("mean", "min", "max"):
-        keep &= placed[f"_b{i}"].to_numpy() > 0
-    elif rule.transform == "ratio":
-        keep &= denominator != 0
-    unit: Any = rule.unit
-    if unit is None and rule.transform != "ratio":
-        if mapping.unit:
-            unit = placed[_FUNIT].to_numpy(dtype=object)
-        elif scorecard is not None and rule.indicator in _indicator_ids(scorecard):
-            unit = scorecard.indicator(rule.indicator).unit
-    out = pd.DataFrame(
-        {
-            "indicator": rule.indicator,
-            "org_unit": placed[_UNIT].astype(str).to_numpy(),
-            "period": placed[period].astype(str).to_numpy(),
-            "value": value,
-            "unit": unit,
-            "numerator": numerator,
-            "denominator": denominator,
-            "as_of": _as_of(placed[period], mapping, freq, scorecard),
-            "source": f"{source}: {rule.describe()}",
-            "facts": m.astype(np.int64),
-        }
-    )
-    return out[keep].reset_index(drop=True)
-
-
-def _as_of(
-    labels: pd.Series, mapping: FactMapping, freq: Frequency, scorecard: Scorecard | None
-) -> Any:
-    if mapping.reporting_lag is None:
-        return pd.NaT
-    fiscal = scorecard.calendar if scorecard is not None else None
-    ordinals, _ = parse_periods(labels.astype(str).to_numpy(), freq, calendar=fiscal)
-    ends = period_end_dates(ordinals, freq, calendar=fiscal).astype("datetime64[ns]")
-    return ends + np.timedelta64(mapping.reporting_lag, "D")
-
-
 def _distinct(
     joined: nw.LazyFrame[Any],
     rule: FactRule,
@@ -627,161 +386,3 @@ def _distinct(
     out = got.merge(distinct, on=group, how="left")
     out[f"_d{i}"] = out[f"_d{i}"].fillna(0)
     return out
-
-
-# -- quality ----------------------------------------------------------------------------------
-
-
-def _placement_problems(
-    got: pd.DataFrame,
-    mapping: FactMapping,
-    period: str,
-    unreadable: Sequence[str],
-    source: str,
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    rows = got["_rows"].to_numpy(np.int64)
-    undated = got[period].isna().to_numpy()
-    if undated.any():
-        n = int(rows[undated].sum())
-        shown = ", ".join(repr(u) for u in unreadable[:5])
-        what = f"without a readable date (e.g. {shown})" if unreadable else "without a date"
-        out.append(
-            _problem(
-                source,
-                "date-unreadable" if unreadable else "date-missing",
-                "error",
-                mapping.date,
-                shown or None,
-                n,
-                f"{n} fact(s) {what} in column {mapping.date!r} were not counted; write "
-                "dates as 2025-01-31 (ISO) or give the source timestamps",
-            )
-        )
-    if mapping.org_unit is not None:
-        dated = ~undated
-        nocode = dated & got[_UNIT].isna().to_numpy() & got[_BAD].isna().to_numpy()
-        if nocode.any():
-            n = int(rows[nocode].sum())
-            out.append(
-                _problem(
-                    source,
-                    "org-code-missing",
-                    "error",
-                    mapping.org_unit,
-                    None,
-                    n,
-                    f"{n} fact(s) have no org-unit code in column {mapping.org_unit!r} and were "
-                    "not counted; fill the code or set `default_org_unit:`",
-                )
-            )
-        bad = dated & got[_BAD].notna().to_numpy()
-        if bad.any():
-            per_code = pd.Series(rows[bad]).groupby(got.loc[bad, _BAD].astype(str).to_numpy()).sum()
-            known = [u for _, u in mapping.org_codes]
-            candidates = list(dict.fromkeys([c for c, _ in mapping.org_codes]))
-            for code, n in per_code.items():
-                out.append(
-                    _problem(
-                        source,
-                        "org-code-unknown",
-                        "error",
-                        mapping.org_unit,
-                        str(code),
-                        int(n),
-                        f"org-unit code {code!r} in column {mapping.org_unit!r} is not in the "
-                        f"code table{did_you_mean(str(code), candidates)}; {int(n)} fact(s) were "
-                        "not counted; add the code to `org_codes:`"
-                        + (f" (it maps codes to {', '.join(sorted(set(known)))})" if known else ""),
-                    )
-                )
-    if mapping.where and "_filtered" in got:
-        n = int(got["_filtered"].sum())
-        if n:
-            conditions = " and ".join(c.describe() for c in mapping.where)
-            out.append(
-                _problem(
-                    source,
-                    "filtered",
-                    "info",
-                    None,
-                    None,
-                    n,
-                    f"{n} fact(s) did not meet the mapping's filter ({conditions})",
-                )
-            )
-    return out
-
-
-def _missing_values(
-    placed: pd.DataFrame, rule: FactRule, i: int, source: str
-) -> list[dict[str, Any]]:
-    col = f"_x{i}"
-    if col not in placed:
-        return []
-    n = int(placed[col].sum())
-    if not n:
-        return []
-    return [
-        _problem(
-            source,
-            "value-missing",
-            "warning",
-            rule.value,
-            None,
-            n,
-            f"{n} fact(s) for indicator {rule.indicator!r} have no {rule.value!r}; they were left "
-            f"out of its {rule.transform}",
-        )
-    ]
-
-
-def _known_units(
-    observations: pd.DataFrame,
-    scorecard: Scorecard | None,
-    quality: list[dict[str, Any]],
-    source: str,
-) -> pd.DataFrame:
-    """Without a code table, codes must be org-unit ids: report the others per code."""
-    if scorecard is None or observations.empty:
-        return observations
-    ids = list(scorecard.org_chart.ids)
-    unknown = ~observations["org_unit"].isin(ids)
-    if not unknown.any():
-        return observations
-    per_code = observations.loc[unknown].groupby("org_unit")["facts"].max()
-    for code, n in per_code.items():
-        quality.append(
-            _problem(
-                source,
-                "org-code-unknown",
-                "error",
-                "org_unit",
-                str(code),
-                int(n),
-                f"org-unit code {code!r} is not an org unit of scorecard "
-                f"{scorecard.id!r}{did_you_mean(str(code), ids)}; its facts were not counted; "
-                "map it with `org_codes:`",
-            )
-        )
-    return observations.loc[~unknown]
-
-
-def _problem(
-    source: str,
-    check: str,
-    severity: str,
-    column: str | None,
-    value: str | None,
-    rows: int,
-    message: str,
-) -> dict[str, Any]:
-    return {
-        "source": source,
-        "check": check,
-        "severity": severity,
-        "column": column,
-        "value": value,
-        "rows": rows,
-        "message": message,
-    }

@@ -29,8 +29,8 @@ class Reconciliation:
     ``frame`` has one row per (indicator, org unit, period) where at least one side has a
     value: both values, ``difference`` (second minus first), ``relative`` (difference over
     the first's magnitude), ``agrees`` (within tolerance) and ``missing`` (which side has no
-    value). ``definitions`` puts each indicator's unit and aggregations and each side's
-    label side by side.
+    value). ``definitions`` puts each side's unit, aggregation, formula and source (with the
+    fact-mapping rule that computed the indicator from raw facts) side by side.
     """
 
     labels: tuple[str, str]
@@ -129,8 +129,27 @@ def reconcile(
                 f"{b_label}_time_aggregation": sc_b.indicator(i).time_aggregation.value,
                 f"{a_label}_formula": sc_a.indicator(i).formula or "",
                 f"{b_label}_formula": sc_b.indicator(i).formula or "",
+                f"{a_label}_source": _source_text(first, i),
+                f"{b_label}_source": _source_text(second, i),
             }
             for i in chosen
         ]
     )
     return Reconciliation(labels=labels, frame=frame, definitions=definitions)
+
+
+def _source_text(ev: Evaluation, indicator: str) -> str:
+    """Where an evaluation took an indicator's values from: the sources that gave rows for
+    it, each with the mapping rule that computed it from raw facts, if any."""
+    obs = ev.observations
+    if obs is None or not len(obs.indicator):
+        return ""
+    k = [i.id for i in ev.scorecard.indicators].index(indicator)
+    codes = np.unique(obs.source[obs.indicator == k]).tolist()
+    mappings = {s.id: s.mapping for s in ev.scorecard.sources if s.mapping is not None}
+    out = []
+    for code in codes:
+        name = obs.source_names[code]
+        rule = mappings[name].describe(indicator) if name in mappings else ""
+        out.append(f"{name}: {rule}" if rule else name)
+    return "; ".join(out)

@@ -341,6 +341,25 @@ class FactMapping:
                 out[a.name] = value
         return out
 
+    def describe(self, indicator: str) -> str:
+        """How the mapping computes ``indicator``, its own filter included ("" if it does
+        not).
+
+        Examples
+        --------
+        >>> m = FactMapping(date="d", default_org_unit="all", where={"status": {"ne": "void"}},
+        ...                 rules=[{"indicator": "rev", "transform": "sum", "value": "amount"}])
+        >>> m.describe("rev")
+        "sum of amount; facts where status != 'void'"
+        """
+        for rule in self.rules:
+            if rule.indicator == indicator:
+                text = rule.describe()
+                if self.where:
+                    text += "; facts where " + " and ".join(c.describe() for c in self.where)
+                return text
+        return ""
+
     @property
     def org_code_table(self) -> dict[str, str]:
         """The org-unit code table as a dict."""

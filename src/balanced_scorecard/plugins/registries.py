@@ -42,7 +42,7 @@ class Source(Protocol):
     - ``load_facts(location, *, mapping, scorecard, source, **options)`` aggregates the
       facts itself (push-down, as the SQL source does) and returns a
       :class:`~balanced_scorecard.FactResult`;
-      :func:`~balanced_scorecard.data.raw_facts.summarise_groups` turns grouped tables
+      :func:`~balanced_scorecard.data.fact_results.summarise_groups` turns grouped tables
       into one.
     """
 
