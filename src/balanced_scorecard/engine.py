@@ -25,6 +25,11 @@ from balanced_scorecard.data.data_quality import (
 from balanced_scorecard.data.observations import PreparedObservations, prepare_observations
 from balanced_scorecard.data.periods import period_end_dates, period_labels, period_ordinal
 from balanced_scorecard.data.raw_facts import FactResult, aggregate_facts
+from balanced_scorecard.data.source_quality import (
+    on_time,
+    quality_by_source,
+    timeliness_by_period,
+)
 from balanced_scorecard.exceptions import (
     DefinitionError,
     ObservationError,
@@ -674,12 +679,26 @@ def _with_knowledge(
     validity = validity_by_period(
         prepared.period, ev.quality, ev.periods, ev.freq, calendar=ev.scorecard.calendar
     )
+    # Timeliness: was each row recorded before its period closed?
+    closes = period_end_dates(ev.periods, ev.freq, calendar=ev.scorecard.calendar)
+    closes = closes.astype("datetime64[s]") + np.timedelta64(close_days + 1, "D")
+    first = int(ev.periods[0])
+    flags = on_time(prepared.as_of, prepared.period, closes, first)
     data_quality = pd.DataFrame(
         {
             "period": list(ev.period_labels),
             "completeness": overall_completeness(count),
             "validity": validity,
+            "timeliness": timeliness_by_period(flags, prepared.period, first, len(ev.periods)),
         }
+    )
+    source_quality = quality_by_source(
+        source=prepared.source,
+        source_names=prepared.source_names,
+        indicator=prepared.indicator,
+        indicator_ids=ev.indicators.ids,
+        flags=flags,
+        quality=ev.quality,
     )
     # Absent rows (gaps in a series, org units whose siblings report) join the quality report.
     findings = completeness_findings(
@@ -700,6 +719,7 @@ def _with_knowledge(
         notes=notes,
         completeness=completeness(count, ev.indicators.ids, ev.units),
         data_quality=data_quality,
+        source_quality=source_quality,
         provisional=provisional,
         as_known_at=None if known_at is None else str(known_at),
         freshness=freshness,

@@ -146,9 +146,14 @@ class Evaluation:
     #: Share of periods with data per (indicator, org unit) expected to report it:
     #: ``periods_expected``, ``periods_present``, ``completeness`` (%).
     completeness: pd.DataFrame = attrs.field(factory=pd.DataFrame)
-    #: Per period: ``completeness`` (% of expected cells with data) and ``validity`` (% of
-    #: input rows that passed validation). See :meth:`quality_observations`.
+    #: Per period: ``completeness`` (% of expected cells with data), ``validity`` (% of
+    #: input rows that passed validation) and ``timeliness`` (% of rows with an ``as_of``
+    #: recorded before the period closed). See :meth:`quality_observations`.
     data_quality: pd.DataFrame = attrs.field(factory=pd.DataFrame)
+    #: Per (source, indicator): rows used and quarantined, validity, rows with an ``as_of``
+    #: and the share recorded before the period closed (timeliness); see
+    #: :func:`~balanced_scorecard.data.source_quality.quality_by_source`.
+    source_quality: pd.DataFrame = attrs.field(factory=pd.DataFrame)
     #: Per indicator with a ``max_age`` and org unit: ``last_as_of``, ``age``, ``max_age``
     #: and ``stale`` (older than allowed at the knowledge date).
     freshness: pd.DataFrame = attrs.field(factory=pd.DataFrame)
@@ -491,11 +496,21 @@ class Evaluation:
         return compare_reported(self)
 
     def quality_observations(
-        self, *, completeness: str = "dq_completeness", validity: str = "dq_validity"
+        self,
+        *,
+        completeness: str = "dq_completeness",
+        validity: str = "dq_validity",
+        timeliness: str = "dq_timeliness",
+        by_source: str | None = None,
     ) -> pd.DataFrame:
         """The data-quality measures as observations of the top org unit, in percent, so a
         data-quality objective can carry indicators with these ids and be scored with the
         next evaluation.
+
+        Per period: completeness, validity and timeliness (periods without dated rows give
+        no timeliness row). With ``by_source``, a format string such as
+        ``"dq_{measure}_{source}"``, validity and timeliness are also given per source (over
+        the evaluated window, stamped with the focus period), one indicator id per source.
 
         Examples
         --------
@@ -518,9 +533,40 @@ class Evaluation:
                     "source": "data quality",
                 }
             )
-            for name, column in ((completeness, "completeness"), (validity, "validity"))
+            for name, column in (
+                (completeness, "completeness"),
+                (validity, "validity"),
+                (timeliness, "timeliness"),
+            )
+            if column in dq
         ]
-        return pd.concat(parts, ignore_index=True)
+        if by_source is not None and len(self.source_quality):
+            per = self.source_quality.groupby("source", sort=True)[
+                ["rows", "quarantined", "dated", "on_time"]
+            ].sum()
+            total = per["rows"] + per["quarantined"]
+            measures = {
+                "validity": 100.0 * per["rows"] / total.where(total > 0),
+                "timeliness": 100.0 * per["on_time"] / per["dated"].where(per["dated"] > 0),
+            }
+            for measure, values in measures.items():
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "indicator": [
+                                by_source.format(measure=measure, source=src)
+                                for src in values.index
+                            ],
+                            "org_unit": self.org_unit,
+                            "period": self.period,
+                            "value": values.to_numpy(),
+                            "unit": "percent",
+                            "source": "data quality",
+                        }
+                    )
+                )
+        out = pd.concat(parts, ignore_index=True)
+        return out[out["value"].notna()].reset_index(drop=True)
 
     # -- output ---------------------------------------------------------------------------
 

@@ -28,13 +28,11 @@ class CsvSource:
     """
 
     def load(self, location: Any, **options: Any) -> pd.DataFrame:
-        """Read the file; the ``source`` column defaults to the file name."""
+        """Read the file. Without a ``source`` column, its rows are named after the source
+        (its id in a definition, else the path) in lineage and the quality report."""
         kwargs: dict[str, Any] = {"dtype": _TEXT_COLUMNS, "keep_default_na": True}
         kwargs.update(options)
-        frame = read_observation_csv(location, kwargs)
-        if "source" not in frame.columns:
-            frame["source"] = str(location)
-        return frame
+        return read_observation_csv(location, kwargs)
 
 
 class DataFrameSource:

@@ -113,8 +113,6 @@ class SqlSource:
         for col in _TEXT_COLUMNS:
             if col in frame.columns:
                 frame[col] = frame[col].astype("string")
-        if "source" not in frame.columns:
-            frame["source"] = shown
         return frame
 
     def load_facts(
@@ -214,8 +212,6 @@ class ExcelSource:
         kwargs: dict[str, Any] = {"dtype": dict.fromkeys(_TEXT_COLUMNS, str)}
         kwargs.update(options)
         frame: pd.DataFrame = pd.read_excel(location, sheet_name=sheet, **kwargs)
-        if "source" not in frame.columns:
-            frame["source"] = str(location)
         return frame
 
 

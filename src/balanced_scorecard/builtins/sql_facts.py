@@ -121,13 +121,7 @@ def aggregate_facts_sql(
             .select_from(joined)
             .group_by(*(k.element for k in keys_out))
         )
-        result = conn.execute(statement)
-        got = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        for name in got.columns:
-            if _MEASURE.match(name):
-                # Drivers hand back Decimal or int sums; the summary works on floats.
-                got[name] = pd.to_numeric(got[name], errors="coerce")
-        groups.append((freq, rules, got))
+        groups.append((freq, rules, _fetch(conn, statement)))
     return summarise_groups(
         groups,
         mapping,
@@ -136,6 +130,16 @@ def aggregate_facts_sql(
         unreadable=unreadable,
         engine=f"sql ({dialect})",
     )
+
+
+def _fetch(conn: Any, statement: Any) -> pd.DataFrame:
+    result = conn.execute(statement)
+    got = pd.DataFrame([tuple(r) for r in result.fetchall()], columns=list(result.keys()))
+    for name in got.columns:
+        if _MEASURE.match(name):
+            # Drivers hand back Decimal or int sums; the summary works on floats.
+            got[name] = pd.to_numeric(got[name], errors="coerce")
+    return got
 
 
 def _day_expression(
@@ -247,9 +251,10 @@ def _rule_measures(facts: Any, rule: FactRule, base: Any, i: int, sa: Any) -> li
     present = _both(cond, v.is_not(None), sa)
     out.append(_flag(_both(cond, v.is_(None), sa), sa).label(f"_x{i}"))
     if rule.transform == "distinct":
-        out.append(
-            sa.func.count(sa.distinct(sa.case((present, v), else_=sa.null()))).label(f"_d{i}")
-        )
+        # One scan for every rule: a separate SELECT DISTINCT of (group, value) pairs was
+        # measured slower, as nearly every pair of 10 million facts is distinct.
+        distinct = sa.distinct(sa.case((present, v), else_=sa.null()))
+        out.append(sa.func.count(distinct).label(f"_d{i}"))
     elif rule.transform == "ratio":
         num = _both(present, _all(facts, rule.numerator, sa), sa)
         out.append(sa.func.sum(sa.case((num, v), else_=0)).label(f"_a{i}"))

@@ -191,7 +191,7 @@ def _rule_frame(
             "numerator": numerator,
             "denominator": denominator,
             "as_of": _as_of(placed[period], mapping, freq, scorecard),
-            "source": f"{source}: {mapping.describe(rule.indicator)}",
+            "source": source,
             "facts": m.astype(np.int64),
         }
     )

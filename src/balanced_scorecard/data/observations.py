@@ -575,6 +575,15 @@ def prepare_observations(
         )
         ok &= ~dup_rows
 
+    # A frame may name each row's system in a ``source`` column; rows without one belong
+    # to the source the frame came from.
+    source_codes: np.ndarray = np.broadcast_to(np.int16(0), (n,))
+    source_names: tuple[str, ...] = (source,)
+    if "source" in raw.columns:
+        named = raw["source"].astype("string").fillna(source).astype(object)
+        codes, uniques = factorize(named)
+        source_codes = codes.astype(np.int16)
+        source_names = tuple(str(u) for u in uniques)
     weight = _num(raw, "weight").to_numpy()
     weight = np.where(np.isnan(weight), 1.0, weight)
     columns: dict[str, Any] = {
@@ -588,7 +597,7 @@ def prepare_observations(
         "order": order,
         "row": row_numbers,
         "as_of": stamps,
-        "source": np.broadcast_to(np.int16(0), (n,)),
+        "source": source_codes,
         "given_unit": given_unit,
         "facts": _num(raw, "facts").to_numpy(),
     }
@@ -612,7 +621,7 @@ def prepare_observations(
         n_input=n,
         n_later=n_later,
         latest_as_of=latest,
-        source_names=(source,),
+        source_names=source_names,
         unit_names=unit_names,
     )
     if adjustments is not None:
