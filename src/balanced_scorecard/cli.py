@@ -132,6 +132,18 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of definition files")
     sub.add_parser("plugins", help="list plugins and what they registered")
+    cat = sub.add_parser(
+        "catalogue",
+        help="list the ready indicator definitions (use one with `template:`)",
+        description="List the indicator catalogue; an indicator uses an entry with "
+        "`template: <id>` in a definition file.",
+    )
+    cat.add_argument(
+        "--perspective",
+        choices=("financial", "customer", "internal_process", "learning_growth"),
+        help="only this perspective's entries",
+    )
+    cat.add_argument("--json", action="store_true", help="print the entries as JSON")
     return parser
 
 
@@ -318,7 +330,32 @@ def _plugins(_: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"evaluate": _evaluate, "check": _check, "schema": _schema, "plugins": _plugins}
+def _catalogue(args: argparse.Namespace) -> int:
+    from balanced_scorecard.catalogue import catalogue_frame
+
+    frame = catalogue_frame(args.perspective)
+    if args.json:
+        _say(frame.to_json(orient="records", indent=2))
+        return 0
+    width = int(frame["id"].str.len().max())
+    for perspective, part in frame.groupby("perspective", sort=False):
+        _say(f"{perspective}:")
+        for row in part.to_dict("records"):
+            how = f"= {row['formula']}" if row["formula"] else str(row["time_aggregation"])
+            _say(
+                f"  {row['id']:<{width}}  {row['unit']:<13} {row['polarity']:<13} "
+                f"{row['lead_lag']:<7}  {how}"
+            )
+    return 0
+
+
+_COMMANDS = {
+    "evaluate": _evaluate,
+    "check": _check,
+    "schema": _schema,
+    "plugins": _plugins,
+    "catalogue": _catalogue,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -267,6 +267,8 @@ class Reader(Checker):
         vals = self.mapping(item, SECTIONS["indicator"], path)
         if vals is None:
             return
+        if "template" in vals:
+            vals = self.from_template(vals, path)
         given = frozenset(vals)
         vals.setdefault("id", f"<{path}>")
         if nested_in is not None:
@@ -338,6 +340,20 @@ class Reader(Checker):
                     self.build(Assignment, vals, path, ()),
                     Loc(path, frozenset(vals)),
                 )
+
+    def from_template(self, vals: dict[str, Any], path: str) -> dict[str, Any]:
+        """The indicator's keys over its catalogue template's (see ``bsc catalogue``)."""
+        from balanced_scorecard.catalogue import template
+
+        name = str(vals.pop("template"))
+        try:
+            entry = template(name)
+        except ModelError as exc:
+            self.add(f"{path}.template", str(exc))
+            return vals
+        entry = {"id": vals.get("id", name), **entry}
+        base = self.mapping(entry, SECTIONS["indicator"], f"{path}.template") or {}
+        return {**base, **vals}
 
     def fact_mapping(self, value: Any, path: str) -> FactMapping | None:
         """A source's fact mapping, each rule checked at its own path."""

@@ -243,6 +243,9 @@ _SECTIONS: tuple[Section, ...] = (
         Field("classification", "string", "How sensitive its values are; absent: the most "
               "sensitive of the source fields that feed it (or of a formula's inputs).",
               nullable=True, choices=_CLASSIFICATIONS),
+        Field("template", "string", "A catalogue entry (`bsc catalogue`) whose name, unit, "
+              "polarity, lead/lag, aggregations, formula and description fill the keys this "
+              "indicator does not set."),
         *_PEOPLE,
     )),
     Section("thresholds", "Thresholds", "Default comparison values of an indicator.",
