@@ -60,3 +60,4 @@ def benchmarks(session: nox.Session) -> None:
     session.install("-e", ".[duckdb]")
     session.run("python", "benchmarks/bench_evaluate.py", *session.posargs)
     session.run("python", "benchmarks/bench_facts.py")
+    session.run("python", "benchmarks/bench_spc.py")

@@ -1,0 +1,470 @@
+"""Variance analysis and driver trees: explain why a financial result differs from plan.
+
+Where :mod:`balanced_scorecard.analytics.finance` decides *how much* cost a unit carries, this
+module explains *why* a result moved: budget against actual per line, the flexible-budget split
+into price, volume, mix and quantity variances, and the attribution of a change in a product of
+drivers (ROIC = NOPAT margin × capital turnover) to each driver. All functions are vectorised
+over lines (products, cost lines, business units) with numpy and return pandas frames.
+
+Sign convention: a variance is always *actual minus reference*; whether that is good is a
+separate column decided by the line's polarity (``higher_better`` for revenue and margin,
+``lower_better`` for cost), as in a scorecard.
+
+Examples
+--------
+>>> import pandas as pd
+>>> report = budget_variance(
+...     pd.Series({"revenue": 1050.0, "travel": 130.0}),
+...     pd.Series({"revenue": 1000.0, "travel": 100.0}),
+...     polarity=["higher_better", "lower_better"],
+... )
+>>> report[["variance", "variance_pct", "status"]]
+         variance  variance_pct        status
+revenue      50.0           5.0    favourable
+travel       30.0          30.0  unfavourable
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from balanced_scorecard.exceptions import ModelError
+from balanced_scorecard.model.enums import Polarity
+
+__all__ = [
+    "ATTRIBUTION_METHODS",
+    "FLEXIBLE_BUDGET_COLUMNS",
+    "ROIC_COLUMNS",
+    "attribute_product_change",
+    "attribute_roic_change",
+    "budget_variance",
+    "favourability",
+    "flexible_budget",
+    "roic_drivers",
+]
+
+#: Columns :func:`flexible_budget` reads from its ``lines`` frame.
+FLEXIBLE_BUDGET_COLUMNS: tuple[str, ...] = (
+    "actual_quantity",
+    "actual_price",
+    "budget_quantity",
+    "budget_price",
+)
+
+#: Columns :func:`roic_drivers` and :func:`attribute_roic_change` read.
+ROIC_COLUMNS: tuple[str, ...] = ("nopat", "revenue", "invested_capital")
+
+#: Names accepted by :func:`attribute_product_change`.
+ATTRIBUTION_METHODS: tuple[str, ...] = ("shapley", "lmdi")
+
+FloatArray = npt.NDArray[np.float64]
+PolarityLike = str | Polarity | Sequence[str | Polarity] | pd.Series
+
+
+# -- budget against actual ---------------------------------------------------------------------
+
+
+def favourability(
+    variance: pd.Series | npt.ArrayLike, *, polarity: PolarityLike = "higher_better"
+) -> npt.NDArray[np.str_]:
+    """Label each variance ``favourable``, ``unfavourable``, ``on budget`` or ``missing``.
+
+    A positive variance (actual above the reference) is favourable for a ``higher_better``
+    line (revenue) and unfavourable for a ``lower_better`` one (cost). A zero variance is
+    ``on budget``; NaN is ``missing``.
+
+    Parameters
+    ----------
+    variance
+        Actual minus reference, one value per line.
+    polarity
+        ``"higher_better"`` or ``"lower_better"``, for all lines or one per line. ``in_range``
+        has no favourable direction and is refused.
+
+    Examples
+    --------
+    >>> favourability([5.0, 5.0, 0.0, float("nan")],
+    ...               polarity=["higher_better", "lower_better", "lower_better", "higher_better"])
+    array(['favourable', 'unfavourable', 'on budget', 'missing'], dtype='<U12')
+    """
+    v = np.asarray(variance, dtype=np.float64)
+    effect = v * _polarity_codes(polarity, len(v))
+    return np.select(
+        [np.isnan(effect), effect > 0, effect < 0],
+        ["missing", "favourable", "unfavourable"],
+        default="on budget",
+    )
+
+
+def budget_variance(
+    actual: pd.Series | npt.ArrayLike,
+    budget: pd.Series | npt.ArrayLike,
+    *,
+    polarity: PolarityLike = "higher_better",
+) -> pd.DataFrame:
+    """Budget against actual per line: absolute and relative variance, favourable or not.
+
+    Parameters
+    ----------
+    actual, budget
+        One value per line. Two Series must have the same index (the lines); arrays are
+        matched by position.
+    polarity
+        ``"higher_better"`` or ``"lower_better"``, for all lines or one per line.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line with ``budget``, ``actual``, ``variance`` (actual − budget),
+        ``variance_pct`` (variance ÷ ``abs(budget)`` × 100; NaN where the budget is 0, since no
+        percentage of nothing exists), ``effect`` (the variance signed so that positive is
+        good, for ranking) and ``status`` (see :func:`favourability`). A line with a NaN
+        actual or budget keeps its row with NaN variances and status ``missing``. Empty in,
+        empty out.
+
+    Examples
+    --------
+    >>> budget_variance([90.0, 0.0], [100.0, 0.0], polarity="lower_better")
+       budget  actual  variance  variance_pct  effect     status
+    0   100.0    90.0     -10.0         -10.0    10.0 favourable
+    1     0.0     0.0       0.0           NaN    -0.0  on budget
+    """
+    a, b, index = _aligned(actual, budget)
+    variance = a - b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(b != 0, variance / np.abs(b) * 100.0, np.nan)
+    codes = _polarity_codes(polarity, len(a))
+    return pd.DataFrame(
+        {
+            "budget": b,
+            "actual": a,
+            "variance": variance,
+            "variance_pct": pct,
+            "effect": variance * codes,
+            "status": favourability(variance, polarity=polarity),
+        },
+        index=index,
+    )
+
+
+# -- flexible budget ---------------------------------------------------------------------------
+
+
+def flexible_budget(lines: pd.DataFrame, *, group: str | None = None) -> pd.DataFrame:
+    """Split each line's total variance into price, volume, mix and quantity variances.
+
+    Standard textbook (Horngren) definitions, with AQ/BQ the actual/budget quantity, AP/BP
+    the actual/budget price (or unit cost, or unit contribution margin) of a line:
+
+    * static budget ``BQ × BP``; flexible budget ``AQ × BP``; actual ``AQ × AP``;
+    * price (flexible-budget) variance ``= actual − flexible = (AP − BP) × AQ``;
+    * volume (sales-volume) variance ``= flexible − static = (AQ − BQ) × BP``;
+    * with several products sold in one unit of volume, the volume variance splits into
+      mix variance ``= (AQ − ΣAQ × BM) × BP`` and quantity variance
+      ``= (ΣAQ − ΣBQ) × BM × BP``, where ``BM = BQ ÷ ΣBQ`` is the budget mix and the sums
+      run over the line's ``group`` (all lines by default). Mix and quantity add up to the
+      volume variance of each line; a group of one line has no mix variance;
+    * total (static-budget) variance ``= actual − static = price + volume``.
+
+    Parameters
+    ----------
+    lines
+        One row per line with the columns of :data:`FLEXIBLE_BUDGET_COLUMNS`. Quantities must
+        be finite and non-negative, prices finite (a unit margin may be negative).
+    group
+        Column naming the group each line's mix is computed within (e.g. a product family);
+        lines of different groups are not substitutes. Every group needs a positive budget
+        quantity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``lines``: ``static_budget``, ``flexible_budget``, ``actual``,
+        ``price_variance``, ``volume_variance``, ``mix_variance``, ``quantity_variance``,
+        ``total_variance``. Label them with :func:`favourability`.
+
+    Raises
+    ------
+    ModelError
+        A missing column, a NaN or negative quantity (the line is named), or a group whose
+        budget quantities are all zero.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lines = pd.DataFrame({"actual_quantity": [1100.0], "actual_price": [9.5],
+    ...                       "budget_quantity": [1000.0], "budget_price": [10.0]}, index=["P"])
+    >>> flexible_budget(lines)[["price_variance", "volume_variance", "total_variance"]]
+       price_variance  volume_variance  total_variance
+    P          -550.0           1000.0           450.0
+    """
+    missing = [c for c in FLEXIBLE_BUDGET_COLUMNS if c not in lines.columns]
+    if missing:
+        raise ModelError(
+            f"flexible_budget needs the columns {list(FLEXIBLE_BUDGET_COLUMNS)}; missing {missing}."
+        )
+    values = lines[list(FLEXIBLE_BUDGET_COLUMNS)].to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values) | ((values < 0) & np.array([True, False, True, False]))
+    if bad.any():
+        row, col = (int(i[0]) for i in np.nonzero(bad))
+        raise ModelError(
+            f"{FLEXIBLE_BUDGET_COLUMNS[col]} of line {lines.index[row]!r} is "
+            f"{float(values[row, col])!r}; quantities must be finite and >= 0, prices finite."
+        )
+    aq, ap, bq, bp = values.T
+    keys = (
+        np.zeros(len(lines), dtype=np.intp)
+        if group is None
+        else pd.factorize(lines[group].to_numpy())[0]
+    )
+    if group is not None and (keys < 0).any():
+        raise ModelError(
+            f"group column {group!r} is missing for line {lines.index[keys < 0][0]!r}."
+        )
+    n_groups = int(keys.max()) + 1 if len(keys) else 0
+    total_aq = np.bincount(keys, weights=aq, minlength=n_groups)[keys]
+    total_bq = np.bincount(keys, weights=bq, minlength=n_groups)[keys]
+    if (total_bq <= 0).any():
+        where = lines.index[int(np.argmax(total_bq <= 0))]
+        label = "the lines" if group is None else f"the group of line {where!r}"
+        raise ModelError(
+            f"budget quantities of {label} are all zero, so there is no budget mix; give a "
+            "budget quantity or analyse those lines without a mix (one group per line)."
+        )
+    budget_mix = bq / total_bq
+    static, flexible, actual = bq * bp, aq * bp, aq * ap
+    return pd.DataFrame(
+        {
+            "static_budget": static,
+            "flexible_budget": flexible,
+            "actual": actual,
+            "price_variance": actual - flexible,
+            "volume_variance": flexible - static,
+            "mix_variance": (aq - total_aq * budget_mix) * bp,
+            "quantity_variance": (total_aq - total_bq) * budget_mix * bp,
+            "total_variance": actual - static,
+        },
+        index=lines.index,
+    )
+
+
+# -- driver trees ------------------------------------------------------------------------------
+
+
+def attribute_product_change(
+    before: pd.DataFrame | pd.Series,
+    after: pd.DataFrame | pd.Series,
+    *,
+    method: str = "shapley",
+) -> pd.DataFrame:
+    """Attribute the change in a product of drivers ``y = x_1 × … × x_k`` to each driver.
+
+    The parts add up exactly to ``y_after − y_before`` in each row, by either method:
+
+    ``shapley`` (default)
+        Each driver gets its Shapley value: its marginal effect (switch it from before to
+        after) averaged over every order in which the drivers could switch. For two drivers
+        this is ``Δx_1 × (x_2 + x_2') / 2`` and ``Δx_2 × (x_1 + x_1') / 2``. Works for any
+        signs; cost grows as 2^k in the number of drivers (fine for a driver tree).
+    ``lmdi``
+        Logarithmic mean Divisia index: ``L(y', y) × ln(x_i' / x_i)`` with the logarithmic
+        mean ``L(a, b) = (a − b) / (ln a − ln b)``. Needs every driver positive in both
+        periods.
+
+    Parameters
+    ----------
+    before, after
+        Driver values (columns) per row (business unit, product); a Series is one row. Same
+        shape and labels.
+    method
+        ``"shapley"`` or ``"lmdi"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The contribution of each driver (same columns as the input) plus ``before``,
+        ``after`` and ``change`` of the product.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parts = attribute_product_change(pd.Series({"price": 10.0, "volume": 100.0}),
+    ...                                  pd.Series({"price": 12.0, "volume": 90.0}))
+    >>> parts.round(2).iloc[0].to_dict()
+    {'price': 190.0, 'volume': -110.0, 'before': 1000.0, 'after': 1080.0, 'change': 80.0}
+    """
+    x0, x1 = _as_frame(before), _as_frame(after)
+    if not (x0.index.equals(x1.index) and x0.columns.equals(x1.columns)):
+        raise ModelError("before and after must have the same rows and drivers (columns).")
+    if x0.shape[1] == 0:
+        raise ModelError("attribute_product_change needs at least one driver column.")
+    a = x0.to_numpy(dtype=np.float64, na_value=np.nan)
+    b = x1.to_numpy(dtype=np.float64, na_value=np.nan)
+    for arr, when in ((a, "before"), (b, "after")):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            row, col = (int(i[0]) for i in np.nonzero(bad))
+            raise ModelError(
+                f"driver {x0.columns[col]!r} of row {x0.index[row]!r} is {float(arr[row, col])!r} "
+                f"{when}; drivers must be finite."
+            )
+    y0, y1 = a.prod(axis=1), b.prod(axis=1)
+    if method == "shapley":
+        parts = _shapley(a, b)
+    elif method == "lmdi":
+        if (a <= 0).any() or (b <= 0).any():
+            raise ModelError(
+                "the lmdi method needs every driver positive in both periods; use "
+                "method='shapley' for drivers that are zero or negative."
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_mean = np.where(
+                np.isclose(y0, y1, rtol=1e-14, atol=0.0), y0, (y1 - y0) / np.log(y1 / y0)
+            )
+        parts = log_mean[:, None] * np.log(b / a)
+    else:
+        raise ModelError(
+            f"unknown attribution method {method!r}; use one of {', '.join(ATTRIBUTION_METHODS)}."
+        )
+    out = pd.DataFrame(parts, index=x0.index, columns=x0.columns)
+    out["before"], out["after"], out["change"] = y0, y1, y1 - y0
+    return out
+
+
+def roic_drivers(financials: pd.DataFrame) -> pd.DataFrame:
+    """The DuPont-style driver tree of return on invested capital, per row.
+
+    ``roic = nopat / invested_capital = nopat_margin × capital_turnover`` with
+    ``nopat_margin = nopat / revenue`` and ``capital_turnover = revenue / invested_capital``.
+
+    Parameters
+    ----------
+    financials
+        Columns of :data:`ROIC_COLUMNS`; revenue and invested capital must be positive.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"nopat": [80.0], "revenue": [1000.0], "invested_capital": [500.0]})
+    >>> roic_drivers(f).round(3).iloc[0].to_dict()
+    {'nopat_margin': 0.08, 'capital_turnover': 2.0, 'roic': 0.16}
+    """
+    missing = [c for c in ROIC_COLUMNS if c not in financials.columns]
+    if missing:
+        raise ModelError(f"roic_drivers needs the columns {list(ROIC_COLUMNS)}; missing {missing}.")
+    v = financials[list(ROIC_COLUMNS)].to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(v) | ((v <= 0) & np.array([False, True, True]))
+    if bad.any():
+        row, col = (int(i[0]) for i in np.nonzero(bad))
+        raise ModelError(
+            f"{ROIC_COLUMNS[col]} of row {financials.index[row]!r} is {float(v[row, col])!r}; "
+            "nopat must be finite, revenue and invested capital finite and > 0."
+        )
+    nopat, revenue, capital = v.T
+    margin, turnover = nopat / revenue, revenue / capital
+    return pd.DataFrame(
+        {"nopat_margin": margin, "capital_turnover": turnover, "roic": margin * turnover},
+        index=financials.index,
+    )
+
+
+def attribute_roic_change(
+    before: pd.DataFrame, after: pd.DataFrame, *, method: str = "shapley"
+) -> pd.DataFrame:
+    """Attribute the change in ROIC between two periods to NOPAT margin and capital turnover.
+
+    Builds :func:`roic_drivers` for both periods and hands the two drivers to
+    :func:`attribute_product_change`; the parts add up exactly to the change in ROIC.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y1 = pd.DataFrame({"nopat": [80.0], "revenue": [1000.0], "invested_capital": [500.0]})
+    >>> y2 = pd.DataFrame({"nopat": [99.0], "revenue": [1100.0], "invested_capital": [440.0]})
+    >>> attribute_roic_change(y1, y2).round(4)
+       nopat_margin  capital_turnover  before  after  change
+    0        0.0225            0.0425    0.16  0.225   0.065
+    """
+    drivers = ["nopat_margin", "capital_turnover"]
+    return attribute_product_change(
+        roic_drivers(before)[drivers], roic_drivers(after)[drivers], method=method
+    )
+
+
+# -- internals ---------------------------------------------------------------------------------
+
+
+def _polarity_codes(polarity: PolarityLike, n: int) -> FloatArray:
+    """+1 for higher-better, -1 for lower-better, one per line."""
+    if isinstance(polarity, str | Polarity):
+        values: list[Any] = [polarity] * n
+    else:
+        values = list(polarity)
+        if len(values) != n:
+            raise ModelError(f"{len(values)} polarities for {n} lines; give one or one per line.")
+    codes = np.empty(n, dtype=np.float64)
+    for value in set(values):
+        try:
+            code = Polarity(value).code
+        except ValueError:
+            code = 0
+        if code == 0:
+            raise ModelError(
+                f"polarity {value!r} has no favourable direction; use 'higher_better' "
+                "(revenue, margin) or 'lower_better' (cost)."
+            )
+        codes[[v == value for v in values]] = code
+    return codes
+
+
+def _aligned(
+    actual: pd.Series | npt.ArrayLike, budget: pd.Series | npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, pd.Index]:
+    if isinstance(actual, pd.Series) and isinstance(budget, pd.Series):
+        if not actual.index.equals(budget.index):
+            extra = actual.index.symmetric_difference(budget.index)
+            raise ModelError(
+                "actual and budget must list the same lines in the same order"
+                + (f"; line {extra[0]!r} is in only one of them." if len(extra) else ".")
+            )
+        index = actual.index
+    a = np.asarray(actual, dtype=np.float64)
+    b = np.asarray(budget, dtype=np.float64)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ModelError(
+            f"actual (shape {a.shape}) and budget (shape {b.shape}) must be one value per line."
+        )
+    if not isinstance(actual, pd.Series) or not isinstance(budget, pd.Series):
+        index = actual.index if isinstance(actual, pd.Series) else pd.RangeIndex(len(a))
+    return a, b, index
+
+
+def _as_frame(x: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    return x.to_frame().T if isinstance(x, pd.Series) else x
+
+
+def _shapley(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Shapley value of each driver (column) of a product, vectorised over rows."""
+    k = a.shape[1]
+    parts = np.zeros_like(a)
+    # Loop over the 2^k coalitions of drivers (not over rows): drivers in the coalition
+    # take their 'after' value.
+    for mask in itertools.product((False, True), repeat=k):
+        m = np.array(mask)
+        size = int(m.sum())
+        value = np.where(m, b, a).prod(axis=1)
+        for i in range(k):
+            if m[i]:
+                continue
+            weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+            with_i = m.copy()
+            with_i[i] = True
+            parts[:, i] += weight * (np.where(with_i, b, a).prod(axis=1) - value)
+    return parts
