@@ -405,6 +405,66 @@ class Evaluation:
             )
         return out.reset_index(drop=True)
 
+    def signals(
+        self,
+        *,
+        period: str | bool | None = False,
+        rules: str | Sequence[str] = "western_electric",
+        min_points: int = 8,
+    ) -> pd.DataFrame:
+        """Special-cause signals: points of an indicator's series that the control-chart run
+        rules flag.
+
+        Every (indicator, org unit) series with at least ``min_points`` values is read as an
+        individuals chart over the evaluated periods (see
+        :func:`~balanced_scorecard.analytics.signals.special_causes`).
+
+        Parameters
+        ----------
+        period
+            ``False`` (default): every evaluated period; ``None``: the focus period; or a
+            period label.
+        rules
+            ``"western_electric"``, ``"nelson"`` or a list of rule ids (``WE1``, ``N3``...).
+        min_points
+            Shorter series are not judged.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per flagged point: ``indicator``, ``org_unit``, ``period``, ``actual``,
+            ``center``, ``sigma`` and ``rules`` (the ids that fired, comma-separated).
+
+        Examples
+        --------
+        >>> _demo().signals().empty  # two months are too few to judge
+        True
+        """
+        from balanced_scorecard.analytics.signals import special_causes
+
+        level = self.indicators
+        flags, center, sigma, ids = special_causes(level.actual, rules=rules, min_points=min_points)
+        hit = flags.any(axis=-1)
+        if period is not False:
+            keep = np.zeros(hit.shape[-1], dtype=bool)
+            keep[self.period_index(period if isinstance(period, str) else None)] = True
+            hit &= keep
+        k, u, p = np.nonzero(hit)
+        fired = flags[k, u, p]
+        names = np.array(ids, dtype=object)
+        return pd.DataFrame(
+            {
+                "indicator": np.asarray(level.ids, dtype=object)[k],
+                "org_unit": np.asarray(self.units, dtype=object)[u],
+                "period": np.asarray(self.period_labels, dtype=object)[p],
+                "actual": level.actual[k, u, p],
+                "center": center[k, u],
+                "sigma": sigma[k, u],
+                # Rule names per flagged point: few points, so joining them is cheap.
+                "rules": [",".join(names[row]) for row in fired],
+            }
+        )
+
     def exceptions(
         self,
         *,
@@ -416,7 +476,9 @@ class Evaluation:
 
         Ranked by status (lowest first), then by how much score the item costs the
         scorecard (effective weight times the shortfall from the top of its band), then by
-        trend. Each row names the owner.
+        trend. Each row names the owner and, in ``signal``, the control-chart rules the
+        value breaks (see :meth:`signals`; empty when it is common-cause variation or the
+        series is too short to judge).
 
         Examples
         --------
@@ -455,7 +517,15 @@ class Evaluation:
             "owner",
             "impact",
         ]
-        return sel[cols].reset_index(drop=True)
+        # Control-chart signals at this period say whether a red value is a special cause.
+        sig = self.signals(period=self.period_labels[p])
+        cells = zip(sig["indicator"], sig["org_unit"], strict=True)
+        fired = dict(zip(cells, sig["rules"], strict=True))
+        sel["signal"] = [
+            fired.get((str(n), str(u)), "")
+            for n, u in zip(sel["node"], sel["org_unit"], strict=True)
+        ]
+        return sel[[*cols, "signal"]].reset_index(drop=True)
 
     def compare_reported(self, *, period: str | bool | None = False) -> pd.DataFrame:
         """The normalised values beside the reported ones, for every indicator cell that a
