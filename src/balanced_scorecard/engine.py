@@ -241,7 +241,6 @@ class Engine:
         frames: list[tuple[str, pd.DataFrame]] = []
         # (source, message, severity, rule): failed sources and the problems of raw facts.
         failures: list[tuple[str, str, str, str]] = []
-        problems = failures
         # One failing source must not hide the others: it is reported, the rest still load.
         for name, item, options in items:
             if isinstance(item, pd.DataFrame):
@@ -258,7 +257,7 @@ class Engine:
                         **options,
                     )
                     frames.append((name, facts.observations))
-                    problems.extend(
+                    failures.extend(
                         (name, str(p.message), str(p.severity), str(p.check))
                         for p in facts.quality.itertuples()
                     )
@@ -266,7 +265,6 @@ class Engine:
                     frames.append((name, self.read(item, base_dir=base, **options)))
             except ObservationError as exc:
                 failures.append((name, str(exc), "error", "source-failed"))
-        del problems
         if not frames:
             raise ObservationError(
                 "no source could be read: "

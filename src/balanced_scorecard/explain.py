@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from balanced_scorecard._uri import hide_password
 from balanced_scorecard.algorithms.scoring import bracket
 
 if TYPE_CHECKING:
@@ -196,8 +197,6 @@ def _lineage(ev: Evaluation, k: int, u: int, p: int) -> tuple[str, ...]:
 
 def _where(ev: Evaluation, source: str) -> str:
     """Where a declared source reads from: its URI (password hidden) and table or query."""
-    from balanced_scorecard._uri import hide_password
-
     for s in ev.scorecard.sources:
         if s.id == source and s.uri != source:
             options = s.kwargs

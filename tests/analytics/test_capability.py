@@ -19,13 +19,8 @@ from balanced_scorecard.analytics._distributions import (
     normal_ppf,
     normal_sf,
 )
+from balanced_scorecard.analytics._spc_constants import c4, d2, d3
 from balanced_scorecard.analytics.capability import (
-    _C4_TABLE,
-    _D2_EXACT,
-    _D2_TABLE,
-    _D3_EXACT,
-    _D3_TABLE,
-    _c4_exact,
     capability,
     dpmo,
     dpmo_from_sigma_level,
@@ -70,12 +65,14 @@ def test_pistonrings_as_a_2d_array_gives_the_same(pistonrings: pd.DataFrame) -> 
 
 def test_constants_match_the_reference_table() -> None:
     table = pd.read_csv(DATA / "control_chart_constants_n2_10.csv", comment="#")
-    np.testing.assert_array_equal(_D2_TABLE, table["d2"])
-    np.testing.assert_array_equal(_D3_TABLE, table["d3"])
-    np.testing.assert_array_equal(_C4_TABLE, table["c4"])
-    np.testing.assert_allclose(_D2_EXACT, table["d2_exact"], atol=1e-6)
-    np.testing.assert_allclose(_D3_EXACT, table["d3_exact"], atol=1e-6)
-    np.testing.assert_allclose(_c4_exact(np.arange(2, 11)), table["c4_exact"], atol=1e-6)
+    # The constants capability uses are the control charts' (analytics._spc_constants).
+    sizes = range(2, 11)
+    np.testing.assert_array_equal([d2(n, constants="table") for n in sizes], table["d2"])
+    np.testing.assert_array_equal([round(d3(n), 3) for n in sizes], table["d3"])
+    np.testing.assert_array_equal([round(c4(n), 4) for n in sizes], table["c4"])
+    np.testing.assert_allclose([d2(n) for n in sizes], table["d2_exact"], atol=1e-6)
+    np.testing.assert_allclose([d3(n) for n in sizes], table["d3_exact"], atol=1e-6)
+    np.testing.assert_allclose([c4(n) for n in sizes], table["c4_exact"], atol=1e-6)
 
 
 def test_sigma_level_table() -> None:

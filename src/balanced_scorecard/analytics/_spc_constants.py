@@ -81,35 +81,43 @@ def d2(n: int, *, constants: str = "exact") -> float:
     >>> d2(5, constants="table")
     2.326
     """
-    value = _d2_exact(_check(n))
+    return _convention(_d2_exact(_check(n)), constants, 3)
+
+
+def _convention(value: float, constants: str, decimals: int) -> float:
+    """``value`` as the printed tables give it (``"table"``: rounded) or exact."""
     if constants == "table":
-        return round(value, 3)
+        return round(value, decimals)
     if constants != "exact":
         raise ModelError(f"unknown constants convention {constants!r}; use one of {CONVENTIONS}")
     return value
 
 
-def d3(n: int) -> float:
-    """Standard deviation of the range of ``n`` standard normal values (the d3 constant).
+def d3(n: int, *, constants: str = "exact") -> float:
+    """Standard deviation of the range of ``n`` standard normal values (the d3 constant);
+    ``constants="table"`` rounds to the printed tables' three decimals.
 
     Examples
     --------
-    >>> round(d3(5), 6)
-    0.864082
+    >>> round(d3(5), 6), d3(5, constants="table")
+    (0.864082, 0.864)
     """
-    return _d3_exact(_check(n))
+    return _convention(_d3_exact(_check(n)), constants, 3)
 
 
-def c4(n: int) -> float:
-    """Mean of the sample standard deviation of ``n`` normal values, over sigma (c4).
+def c4(n: int, *, constants: str = "exact") -> float:
+    """Mean of the sample standard deviation of ``n`` normal values, over sigma (c4);
+    ``constants="table"`` rounds to the printed tables' four decimals (for n up to 10, as
+    the tables stop there).
 
     Examples
     --------
-    >>> round(c4(5), 6)
-    0.939986
+    >>> round(c4(5), 6), c4(5, constants="table")
+    (0.939986, 0.94)
     """
     n = _check(n)
-    return math.sqrt(2.0 / (n - 1)) * math.exp(math.lgamma(n / 2.0) - math.lgamma((n - 1) / 2.0))
+    exact = math.sqrt(2.0 / (n - 1)) * math.exp(math.lgamma(n / 2.0) - math.lgamma((n - 1) / 2.0))
+    return _convention(exact, constants if n <= 10 else "exact", 4)
 
 
 def per_size(
@@ -117,10 +125,7 @@ def per_size(
 ) -> npt.NDArray[np.float64]:
     """A constant for every entry of ``sizes``, computed once per distinct size."""
     unique, inverse = np.unique(sizes, return_inverse=True)
-    if func == "d2":
-        values = [d2(int(n), constants=constants) for n in unique]
-    elif func == "d3":
-        values = [d3(int(n)) for n in unique]
-    else:
-        values = [c4(int(n)) for n in unique]
+    # One call per distinct size (a handful), not per subgroup.
+    constant = {"d2": d2, "d3": d3, "c4": c4}[func]
+    values = [constant(int(n), constants=constants) for n in unique]
     return np.asarray(values, dtype=np.float64)[inverse.reshape(sizes.shape)]

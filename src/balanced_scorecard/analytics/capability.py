@@ -41,6 +41,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from balanced_scorecard.analytics._distributions import chi2_ppf, normal_isf, normal_ppf, normal_sf
+from balanced_scorecard.analytics._spc_constants import d2 as spc_d2
+from balanced_scorecard.analytics._spc_constants import per_size
 from balanced_scorecard.exceptions import ModelError, ObservationError
 
 __all__ = [
@@ -57,32 +59,11 @@ SigmaMethod = Literal["auto", "rbar", "sbar", "moving_range"]
 Constants = Literal["table", "exact"]
 Tails = Literal["one", "two"]
 
-# Control-chart constants for subgroup sizes 2..10: the published tables (d2, d3 to three
-# decimals, c4 to four, as in Montgomery's appendix and R's qcc) and the exact values.
-_SIZES = np.arange(2, 11)
-_D2_TABLE = np.array([1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078])
-_D2_EXACT = np.array(
-    [1.128379, 1.692569, 2.058751, 2.325929, 2.534413, 2.704357, 2.847201, 2.970026, 3.077505]
-)
-_D3_TABLE = np.array([0.853, 0.888, 0.880, 0.864, 0.848, 0.833, 0.820, 0.808, 0.797])
-_D3_EXACT = np.array(
-    [0.852502, 0.888368, 0.879808, 0.864082, 0.848040, 0.833205, 0.819831, 0.807834, 0.797051]
-)
-_C4_TABLE = np.array([0.7979, 0.8862, 0.9213, 0.9400, 0.9515, 0.9594, 0.9650, 0.9693, 0.9727])
-
 _METHOD_NOTES = {
     "rbar": "R-bar/d2 (mean subgroup range)",
     "sbar": "S-bar/c4 (mean subgroup standard deviation)",
     "moving_range": "MR-bar/d2 (mean moving range of span 2, d2 for n=2)",
 }
-
-
-def _c4_exact(n: npt.NDArray[np.int64]) -> FloatArray:
-    """c4(n) = sqrt(2/(n-1)) Γ(n/2) / Γ((n-1)/2), through log-gamma for large n."""
-    lg = np.frompyfunc(math.lgamma, 1, 1)
-    nf = n.astype(np.float64)
-    log_ratio = np.asarray(lg(nf / 2) - lg((nf - 1) / 2), dtype=np.float64)
-    return np.sqrt(2.0 / (nf - 1)) * np.exp(log_ratio)
 
 
 def _range_constants(
@@ -93,18 +74,7 @@ def _range_constants(
             f"R-bar/d2 needs subgroups of 2 to 10 observations; the largest has {int(n.max())}. "
             "Use sigma_within='sbar' for larger subgroups (ranges waste information there)."
         )
-    i = n - 2
-    if constants == "table":
-        return _D2_TABLE[i], _D3_TABLE[i]
-    return _D2_EXACT[i], _D3_EXACT[i]
-
-
-def _c4(n: npt.NDArray[np.int64], constants: Constants) -> FloatArray:
-    exact = _c4_exact(n)
-    if constants == "exact":
-        return exact
-    # The table stops at 10; beyond it the exact value is the only one there is.
-    return np.where(n <= 10, _C4_TABLE[np.clip(n, 2, 10) - 2], exact)
+    return per_size("d2", n, constants=constants), per_size("d3", n, constants=constants)
 
 
 @attrs.frozen(kw_only=True)
@@ -296,8 +266,7 @@ def _sigma_within(
 ) -> float:
     if method == "moving_range":
         mr = np.abs(np.diff(x))
-        d2 = _D2_TABLE[0] if constants == "table" else _D2_EXACT[0]
-        return float(mr.mean() / d2)
+        return float(mr.mean() / spc_d2(2, constants=constants))
     sizes = np.bincount(codes)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     if individuals or np.any(sizes < 2):
@@ -316,7 +285,7 @@ def _sigma_within(
     means = np.add.reduceat(x, starts) / sizes
     ss = np.add.reduceat((x - np.repeat(means, sizes)) ** 2, starts)
     s = np.sqrt(ss / (sizes - 1))
-    c4 = _c4(sizes, constants)
+    c4 = per_size("c4", sizes, constants=constants)
     # Same idea for S/c4: weights c4²/(1 - c4²); equal sizes give S-bar/c4.
     w = c4**2 / (1 - c4**2)
     return float(np.sum(w * s / c4) / np.sum(w))

@@ -28,13 +28,13 @@ Conventions
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from balanced_scorecard.analytics._distributions import normal_ppf
+from balanced_scorecard.analytics._segments import By, segment_columns
 from balanced_scorecard.exceptions import ModelError, ObservationError
 
 __all__ = [
@@ -48,14 +48,7 @@ __all__ = [
     "retention_matrix",
 ]
 
-By = str | Sequence[str] | None
 FloatArray = npt.NDArray[np.float64]
-
-
-def _by(by: By) -> list[str]:
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)
 
 
 def _z(confidence: float) -> float:
@@ -225,7 +218,7 @@ def nps(
     0     EU  4.0  25.0
     1     US  2.0   0.0
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _frame(data, score, cols)
     s = _scores(frame, score, 0, 10, integer=True)
     counts = _grouped_sums(
@@ -262,7 +255,7 @@ def _scale_summary(
         raise ModelError(f"scale must be (lowest, highest) with lowest < highest; got {scale}")
     if not 1 <= box <= hi - lo + 1:
         raise ModelError(f"box must count between 1 and {hi - lo + 1:g} scale points; got {box}")
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _frame(data, score, cols)
     s = _scores(frame, score, lo, hi, integer=False)
     in_box = s >= hi - box + 1 if top else s <= lo + box - 1
@@ -410,7 +403,7 @@ def on_time_delivery(
        delivered  on_time  pending  on_time_pct
     0        3.0      2.0      1.0         66.7
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _frame(events, promised, cols)
     _frame(frame, delivered, [])
     due = pd.to_datetime(frame[promised])
@@ -457,7 +450,7 @@ def first_contact_resolution(
        cases  fcr  fcr_pct
     0    3.0  1.0     33.3
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _frame(contacts, case, cols)
     if resolved is not None:
         _frame(frame, resolved, [])
@@ -577,7 +570,7 @@ def retention_matrix(
     1                 2  100.0  50.0  100.0
     2                 1  100.0   0.0    NaN
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     work, kind = _activity(activity, customer, period, freq, cols)
     last = int(work["_code"].max())
     work["_offset"] = work["_code"] - work["_cohort"]
@@ -629,7 +622,7 @@ def churn(
     0       2             3         2        1    1            0       33.3
     1       3             3         0        3    0            1      100.0
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     work, kind = _activity(activity, customer, period, freq, cols)
     first, last = int(work["_code"].min()), int(work["_code"].max())
     prev = work[["_customer", "_code"]].assign(_code=work["_code"] + 1, _was=1)

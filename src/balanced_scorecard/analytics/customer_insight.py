@@ -40,7 +40,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
-from balanced_scorecard.analytics.customer import _by, _frame, _z
+from balanced_scorecard.analytics._segments import segment_columns
+from balanced_scorecard.analytics.customer import _frame, _z
 from balanced_scorecard.exceptions import ModelError, ObservationError
 from balanced_scorecard.model import Scorecard
 
@@ -349,7 +350,7 @@ def perception_gap(
     limit = (1.0 if method == "zscore" else 0.5) if threshold is None else float(threshold)
     if not (math.isfinite(limit) and limit >= 0):
         raise ModelError(f"threshold must be a finite number >= 0; got {threshold}")
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _frame(data, perceived, cols)
     _frame(frame, delivered, [])
     if frame.duplicated(cols).any():

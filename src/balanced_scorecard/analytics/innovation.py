@@ -33,10 +33,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from balanced_scorecard.analytics._segments import By, segment_columns
 from balanced_scorecard.analytics.people import (
-    By,
     DateLike,
-    _by,
     _day,
     _days,
     _numbers,
@@ -79,7 +78,7 @@ def _pipeline(
     by: By,
     as_of: DateLike | None,
 ) -> _Pipeline:
-    cols = _by(by)
+    cols = segment_columns(by)
     order = tuple(stages)
     if len(order) < 2 or len(set(order)) != len(order):
         raise ModelError(f"stages must name at least two distinct stages, in order; got {order}")

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from balanced_scorecard.analytics._segments import By, segment_columns
 from balanced_scorecard.exceptions import ModelError, ObservationError
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
     "training_hours_per_employee",
 ]
 
-By = str | Sequence[str] | None
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 DateLike = str | pd.Timestamp | np.datetime64
@@ -52,12 +52,6 @@ _ALL = "__all__"  # the key column used when there is no segmentation
 
 
 # -- shared helpers (also used by analytics.innovation) ------------------------------------------
-
-
-def _by(by: By) -> list[str]:
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)
 
 
 def _require(frame: object, columns: Sequence[str], *, what: str, options: str) -> pd.DataFrame:
@@ -259,7 +253,7 @@ def time_to_competency(
     >>> float(res.summary.censored_median_elapsed_days.iloc[0])
     60.0
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _require(
         records, [start, reached, *cols], what="records", options="start=, reached=, by="
     )
@@ -387,7 +381,7 @@ def high_performer_retention(
        high_start  high_retention  rest_start  rest_retention  gap
     0           2             0.5           2             1.0 -0.5
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _require(
         employees,
         [rating, hired, left, *cols],
@@ -481,7 +475,7 @@ def training_hours_per_employee(
        hours  average_headcount  hours_per_employee
     0   12.0                1.5                 8.0
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     tr = _require(training, [hours, date, *cols], what="training", options="hours=, date=, by=")
     emp = _require(employees, [hired, left, *cols], what="employees", options="hired=, left=, by=")
     lo, hi = _day(period_start, "period_start"), _day(period_end, "period_end")
@@ -538,7 +532,7 @@ def internal_mobility_rate(
     0   it       1         0          0.000
     1  ops       3         2          0.667
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _require(fills, [internal, *cols], what="fills", options="internal=, by=")
     flag = _flags(frame, internal)
     work = _work(frame, cols, {"filled": np.ones(len(frame), dtype=np.int64), "internal": flag})
@@ -616,7 +610,7 @@ def engagement_index(
        respondents  complete  engagement  alpha
     0            3         3       0.667  0.974
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     item_list = list(items)
     if not item_list or len(set(item_list)) != len(item_list):
         raise ModelError(f"items must name at least one column, each once; got {item_list}")
@@ -754,7 +748,7 @@ def documentation_completeness(
        required  present  completeness
     0         3        2         0.667
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     extra = [required] if required is not None else []
     frame = _require(
         documents, [present, *extra, *cols], what="documents", options="present=, required=, by="
@@ -790,7 +784,7 @@ def reuse_rate(assets: pd.DataFrame, *, uses: str = "reuses", by: By = None) -> 
        assets  reused  reuse_rate  mean_reuses
     0       4       2         0.5         1.0
     """
-    cols = _by(by)
+    cols = segment_columns(by)
     frame = _require(assets, [uses, *cols], what="assets", options="uses=, by=")
     n = _numbers(frame, uses)
     work = _work(frame, cols, {"assets": np.ones(len(frame), np.int64), "reused": n > 0, "_n": n})

@@ -88,16 +88,7 @@ class SqlSource:
 
         url = str(location)
         shown = hide_password(url)
-        if (query is None) == (table is None):
-            raise ObservationError(
-                f"SQL source {shown}: give exactly one of `query` (SQL with :placeholders) "
-                "or `table` in the source's options"
-            )
-        if options:
-            raise ObservationError(
-                f"SQL source {shown}: unknown option(s) {sorted(options)}; it takes query, "
-                "table, params and columns"
-            )
+        _check_options(shown, query, table, options)
         if table is not None:
             statement: Any = sa.select(sa.text("*")).select_from(_table(table, shown))
         else:
@@ -146,8 +137,7 @@ class SqlSource:
         if not push_down:
             frame = self.load(location, query=query, table=table, params=params, **options)
             return aggregate_facts(frame, mapping, scorecard=scorecard, source=source)
-        if options or (query is None) == (table is None):
-            self.load(location, query=query, table=table, **options)  # raises the same errors
+        _check_options(shown, query, table, options)
         columns: list[Any] = [sa.column(c) for c in mapping.columns]
         if table is not None:
             base = _table(table, shown)
@@ -157,6 +147,22 @@ class SqlSource:
             facts = text.columns(*columns).subquery("bsc_facts")
         with _connect(url, shown) as conn:
             return aggregate_facts_sql(conn, facts, mapping, scorecard=scorecard, source=source)
+
+
+def _check_options(
+    shown: str, query: str | None, table: str | None, options: Mapping[str, Any]
+) -> None:
+    """Exactly one of ``query`` and ``table``, and no option the source does not know."""
+    if (query is None) == (table is None):
+        raise ObservationError(
+            f"SQL source {shown}: give exactly one of `query` (SQL with :placeholders) "
+            "or `table` in the source's options"
+        )
+    if options:
+        raise ObservationError(
+            f"SQL source {shown}: unknown option(s) {sorted(options)}; it takes query, "
+            "table, params and columns (and push_down with a fact mapping)"
+        )
 
 
 def _table(name: str, shown: str) -> Any:

@@ -122,20 +122,6 @@ def summarise_groups(
     )
 
 
-_OBS_COLUMNS = (
-    "indicator",
-    "org_unit",
-    "period",
-    "value",
-    "unit",
-    "numerator",
-    "denominator",
-    "as_of",
-    "source",
-    "facts",
-)
-
-
 def _rule_frame(
     placed: pd.DataFrame,
     rule: FactRule,

@@ -113,9 +113,7 @@ def aggregate_facts(
     if frequencies:
         freqs.update({k: Frequency.parse(str(v)) for k, v in frequencies.items()})
 
-    key, mode = _day_key(mapping, schema[mapping.date], source)
-    keyed = _with_keys(lazy, key, mapping, source)
-    on = list(key)
+    keyed, on, mode = _with_keys(lazy, mapping, schema[mapping.date], source)
     keys = keyed.select(*on).unique().collect(backend="pandas").to_native()
     needed = sorted(set(freqs.values()), key=lambda f: f.value)
     fiscal = scorecard.calendar if scorecard is not None else None
@@ -180,7 +178,9 @@ def _check_columns(mapping: FactMapping, names: Sequence[str], source: str) -> N
         )
 
 
-def _day_key(mapping: FactMapping, dtype: Any, source: str) -> tuple[dict[str, nw.Expr], str]:
+def _day_key(
+    mapping: FactMapping, dtype: Any, source: str, *, utc: str = "UTC"
+) -> tuple[dict[str, nw.Expr], str]:
     """The key columns placing each fact on a day, or on a day and a quarter-hour when time
     zones matter, and which of the two it is."""
     col = nw.col(mapping.date)
@@ -191,7 +191,7 @@ def _day_key(mapping: FactMapping, dtype: Any, source: str) -> tuple[dict[str, n
             # source wall-clock) quarter-hour and let the calendar table, built in pandas
             # which knows every zone and its daylight-saving rules, decide.
             if aware:
-                col = col.dt.convert_time_zone(_UTC).dt.replace_time_zone(None)
+                col = col.dt.convert_time_zone(utc).dt.replace_time_zone(None)
             quarter = col.dt.hour().cast(nw.Int64) * 4 + col.dt.minute().cast(nw.Int64) // 15
             return {DAY_KEY: col.cast(nw.Date), QUARTER_KEY: quarter}, "slot"
         return {DAY_KEY: col.cast(nw.Date)}, "day"
@@ -212,29 +212,27 @@ def _day_key(mapping: FactMapping, dtype: Any, source: str) -> tuple[dict[str, n
     )
 
 
-_UTC = "Etc/UTC"
+# DuckDB converts instants only to its connection's zone, and compares the zone's name:
+# the default connection zone is spelled one of these two ways.
+_UTC_NAMES = ("Etc/UTC", "UTC")
 
 
 def _with_keys(
-    lazy: nw.LazyFrame[Any], key: dict[str, nw.Expr], mapping: FactMapping, source: str
-) -> nw.LazyFrame[Any]:
-    global _UTC
-    try:
-        return lazy.with_columns(**key)
-    except NotImplementedError as exc:
-        # DuckDB converts instants only to its connection's zone, spelled its own way.
-        if _UTC == "Etc/UTC":
-            _UTC = "UTC"
-            try:
-                retry, _ = _day_key(mapping, lazy.collect_schema()[mapping.date], source)
-                return lazy.with_columns(**retry)
-            finally:
-                _UTC = "Etc/UTC"
-        raise ObservationError(
-            f"source {source!r}: this engine cannot read the instants in column "
-            f"{mapping.date!r} in UTC ({exc}); for DuckDB run `SET TimeZone = 'UTC'` on the "
-            "connection"
-        ) from exc
+    lazy: nw.LazyFrame[Any], mapping: FactMapping, dtype: Any, source: str
+) -> tuple[nw.LazyFrame[Any], list[str], str]:
+    """The facts with their key columns, the key names and the key mode."""
+    problem: NotImplementedError | None = None
+    for utc in _UTC_NAMES:
+        key, mode = _day_key(mapping, dtype, source, utc=utc)
+        try:
+            return lazy.with_columns(**key), list(key), mode
+        except NotImplementedError as exc:
+            problem = exc
+    raise ObservationError(
+        f"source {source!r}: this engine cannot read the instants in column "
+        f"{mapping.date!r} in UTC ({problem}); for DuckDB run `SET TimeZone = 'UTC'` on the "
+        "connection"
+    ) from problem
 
 
 def _like(table: pd.DataFrame, lazy: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
