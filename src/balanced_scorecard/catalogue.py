@@ -8,7 +8,10 @@ indicator; keys the indicator sets itself win::
     indicators:
       - {id: otd, template: on_time_delivery_rate, thresholds: {red_flag: 90, target: 97}}
 
-``bsc catalogue`` lists the entries.
+``bsc catalogue`` lists the entries. An entry's ``analytics`` key names the analytics
+function that computes the measure and the columns of its result that hold the value (or the
+numerator and denominator of a rate);
+:func:`~balanced_scorecard.analytics.observations.as_observations` reads it.
 """
 
 from __future__ import annotations
@@ -81,13 +84,20 @@ def template(name: str) -> dict[str, Any]:
 def catalogue_frame(perspective: str | None = None) -> pd.DataFrame:
     """The catalogue as a frame, one row per entry, optionally for one perspective.
 
+    ``analytics`` names the function of :mod:`balanced_scorecard.analytics` that computes the
+    measure from raw rows (see :func:`~balanced_scorecard.analytics.observations.as_observations`),
+    or is empty.
+
     Examples
     --------
     >>> catalogue_frame("customer")["id"].tolist()[:3]
     ['net_promoter_score', 'customer_satisfaction', 'customer_retention_rate']
     """
-    rows = [{"id": k, **v} for k, v in _load().items()]
-    frame = pd.DataFrame(rows).reindex(columns=["id", "perspective", *TEMPLATE_KEYS])
+    rows = [
+        {"id": k, **v, "analytics": (v.get("analytics") or {}).get("function", "")}
+        for k, v in _load().items()
+    ]
+    frame = pd.DataFrame(rows).reindex(columns=["id", "perspective", *TEMPLATE_KEYS, "analytics"])
     if perspective is not None:
         frame = frame[frame["perspective"] == perspective]
     return frame.fillna("").reset_index(drop=True)

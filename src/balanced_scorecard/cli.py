@@ -275,7 +275,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from balanced_scorecard.algorithms.structure import Severity
+    from balanced_scorecard.algorithms.findings import Severity
 
     scorecard = _engine().load(args.definition)
     findings = sorted(
@@ -342,6 +342,8 @@ def _catalogue(args: argparse.Namespace) -> int:
         _say(f"{perspective}:")
         for row in part.to_dict("records"):
             how = f"= {row['formula']}" if row["formula"] else str(row["time_aggregation"])
+            if row["analytics"]:
+                how += f"  (analytics.{row['analytics']})"
             _say(
                 f"  {row['id']:<{width}}  {row['unit']:<13} {row['polarity']:<13} "
                 f"{row['lead_lag']:<7}  {how}"

@@ -29,6 +29,7 @@ from balanced_scorecard.algorithms.scoring import (
     status_codes,
 )
 from balanced_scorecard.algorithms.trend import trend
+from balanced_scorecard.analytics.signals import series_limits
 from balanced_scorecard.data.observations import PreparedObservations, ratio_scale
 from balanced_scorecard.data.periods import (
     bad_period_messages,
@@ -217,6 +218,16 @@ def _score(
             extra["period_end"] = np.broadcast_to(period_end[None, None, :], shape).reshape(-1)
         if name not in BUILTIN_METHODS or name == "zscore":
             extra["series_std"] = np.broadcast_to(std[:, sel, :], shape).reshape(-1)
+        if name not in BUILTIN_METHODS or name == "control_limits":
+            # Limits of each series' own history, over the phase I window the method asks for.
+            own = kwargs if name == "control_limits" else {}
+            center, sigma = series_limits(
+                values[:, sel, :],
+                baseline=own.get("baseline"),
+                min_points=int(own.get("min_points", 8)),
+            )
+            extra["series_center"] = np.broadcast_to(center[..., None], shape).reshape(-1)
+            extra["series_sigma"] = np.broadcast_to(sigma[..., None], shape).reshape(-1)
         inputs = ScoreInputs.from_arrays(
             flat(values),
             polarity=np.broadcast_to(pol[None, :, None], shape).reshape(-1),

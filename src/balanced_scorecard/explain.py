@@ -11,6 +11,7 @@ import numpy as np
 
 from balanced_scorecard._uri import hide_password
 from balanced_scorecard.algorithms.scoring import bracket
+from balanced_scorecard.analytics.signals import series_limits
 
 if TYPE_CHECKING:
     from balanced_scorecard.results import Evaluation
@@ -305,6 +306,14 @@ def explain_node(ev: Evaluation, node: str, u: int, p: int) -> Explanation:
                 "polarity": ind.polarity.code,
                 "period_end": None,
             }
+            if method.method == "control_limits":
+                kw = method.kwargs
+                center, sigma = series_limits(
+                    level.actual[k, u],
+                    baseline=kw.get("baseline"),
+                    min_points=int(kw.get("min_points", 8)),
+                )
+                row["series_center"], row["series_sigma"] = float(center), float(sigma)
             try:
                 knots = sm.breakpoints(row, **method.kwargs)
                 lo, hi = bracket(knots, actual)

@@ -7,7 +7,7 @@ evaluation that is only rendered for one period never pays for the full frame.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ from balanced_scorecard.model.people import Role
 from balanced_scorecard.model.scorecard import Scorecard
 
 if TYPE_CHECKING:
+    from balanced_scorecard.algorithms.root_cause import CauseTree
+    from balanced_scorecard.algorithms.significance import SignificanceThresholds
     from balanced_scorecard.data.observations import PreparedObservations
     from balanced_scorecard.engine import Engine
     from balanced_scorecard.exceptions import PluginError
@@ -465,12 +467,150 @@ class Evaluation:
             }
         )
 
+    def significance(
+        self,
+        *,
+        period: str | bool | None = None,
+        org_unit: str | None = None,
+        thresholds: SignificanceThresholds | None = None,
+    ) -> pd.DataFrame:
+        """Significance tier (``executive`` or ``operational``) per indicator, org unit and
+        period, with the rules that fired and a one-line ``why``.
+
+        The tier follows from the indicator's declared tier, its reach in the strategy map,
+        the size and persistence of its deviation and control-chart signals; see
+        :func:`~balanced_scorecard.algorithms.significance.significance`.
+
+        Parameters
+        ----------
+        period
+            ``None`` (default): the focus period; ``False``: every evaluated period; or a
+            label.
+        org_unit
+            One org unit (default: all evaluated).
+        thresholds
+            :class:`~balanced_scorecard.algorithms.significance.SignificanceThresholds`.
+
+        Examples
+        --------
+        >>> _demo().significance()[["indicator", "period", "tier"]]
+          indicator   period         tier
+        0   revenue  2025-02  operational
+        """
+        from balanced_scorecard.algorithms.significance import significance
+
+        return significance(self, period=period, org_unit=org_unit, thresholds=thresholds)
+
+    def root_causes(
+        self,
+        node: str,
+        *,
+        org_unit: str | None = None,
+        period: str | None = None,
+        evidence: bool | pd.DataFrame | Mapping[tuple[str, str], float] | None = None,
+        max_depth: int = 4,
+    ) -> CauseTree:
+        """Walk upstream from ``node`` along the map and rank its likely causes.
+
+        Drivers are judged at their lagged periods and ranked by link weight × shortfall ×
+        evidence strength; a calculated indicator at the root also gets its change since
+        the previous period attributed to its formula's inputs. See
+        :func:`~balanced_scorecard.algorithms.root_cause.root_causes`.
+
+        Parameters
+        ----------
+        evidence
+            Link strengths in [0, 1]: ``True`` computes them from the data
+            (:meth:`link_evidence` in the same org unit), or pass its frame or a mapping
+            ``{(cause, effect): strength}``; ``None`` (default) counts every link fully.
+
+        Examples
+        --------
+        >>> print(_demo().root_causes("grow"))  # doctest: +ELLIPSIS
+        Root causes of grow (Grow) · org unit all · period 2025-02 · score 0.67 (green)
+          - revenue (Revenue) [measures] · 2025-02 · score 0.67 (green) · ...
+        """
+        from balanced_scorecard.algorithms.root_cause import root_causes
+
+        strengths = self.link_evidence(org_unit=org_unit) if evidence is True else evidence
+        return root_causes(
+            self,
+            node,
+            org_unit=org_unit,
+            period=period,
+            evidence=None if strengths is False else strengths,
+            max_depth=max_depth,
+        )
+
+    def link_evidence(
+        self,
+        *,
+        org_unit: str | None = None,
+        value: str = "actual",
+        max_lag: int = 4,
+        alpha: float = 0.05,
+        min_points: int = 8,
+    ) -> pd.DataFrame:
+        """What the data say about every causal link of the strategy map, in one org unit.
+
+        Lagged correlation, best lag, sign agreement and a Granger-causality F test per link,
+        with a verdict (``supported``, ``weak``, ``contradicted``, ``insufficient-data``) and
+        a ``strength`` in [0, 1] (NaN without data); see
+        :func:`~balanced_scorecard.algorithms.evidence.link_evidence`. Indicators are read
+        by their actuals (or scores with ``value="score"``), objectives by their scores.
+
+        Examples
+        --------
+        >>> _demo().link_evidence().empty  # the demo map has no causal links
+        True
+        """
+        from balanced_scorecard.algorithms.evidence import evaluation_series, link_evidence
+
+        series = evaluation_series(self, org_unit=org_unit, value=value)
+        return link_evidence(
+            series, self.scorecard.links, max_lag=max_lag, alpha=alpha, min_points=min_points
+        )
+
+    def candidate_links(
+        self,
+        *,
+        org_unit: str | None = None,
+        value: str = "actual",
+        max_lag: int = 4,
+        min_abs_r: float = 0.7,
+        alpha: float = 0.05,
+        min_points: int = 8,
+    ) -> pd.DataFrame:
+        """Strong relationships in the data that the strategy map does not declare.
+
+        Correlational suggestions, not causal claims (the ``label`` column says so); see
+        :func:`~balanced_scorecard.algorithms.evidence.candidate_links`.
+
+        Examples
+        --------
+        >>> _demo().candidate_links().empty  # two months are too few
+        True
+        """
+        from balanced_scorecard.algorithms.evidence import candidate_links, evaluation_series
+
+        series = evaluation_series(self, org_unit=org_unit, value=value)
+        return candidate_links(
+            series,
+            self.scorecard.links,
+            max_lag=max_lag,
+            min_abs_r=min_abs_r,
+            alpha=alpha,
+            min_points=min_points,
+        )
+
     def exceptions(
         self,
         *,
         period: str | None = None,
         org_unit: str | None = None,
         include_worsening: bool = True,
+        audience: str | None = None,
+        thresholds: SignificanceThresholds | None = None,
     ) -> pd.DataFrame:
         """Indicators that are red (the lowest status) or worsening, most serious first.
 
@@ -480,11 +620,30 @@ class Evaluation:
         value breaks (see :meth:`signals`; empty when it is common-cause variation or the
         series is too short to judge).
 
+        With ``audience="executive"`` (or ``"operational"``, ``"all"``) only the deviations
+        significant for that audience stay, ranked by status, then reach × deviation, then
+        persistence, each with its tier, persistence and a one-line ``why`` (see
+        :meth:`significance` and
+        :func:`~balanced_scorecard.algorithms.significance.executive_exceptions`).
+
         Examples
         --------
         >>> _demo().exceptions().empty
         True
+        >>> _demo().exceptions(audience="executive").empty
+        True
         """
+        if audience is not None:
+            from balanced_scorecard.algorithms.significance import executive_exceptions
+
+            return executive_exceptions(
+                self,
+                audience=audience,
+                period=period,
+                org_unit=org_unit,
+                thresholds=thresholds,
+                include_worsening=include_worsening,
+            )
         p = self.period_index(period)
         units = [org_unit] if org_unit else list(self.units)
         rows = self.to_frame(period=self.period_labels[p], org_unit=False)

@@ -615,6 +615,7 @@ def test_registry_is_consistent() -> None:
         "band",
         "categorical",
         "zscore",
+        "control_limits",
     }
     fields = {f.name for f in attrs.fields(ScoreInputs)}
     for name, method in BUILTIN_METHODS.items():

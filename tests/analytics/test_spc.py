@@ -83,11 +83,15 @@ def test_pistonrings_xbar_r_matches_qcc(pistonrings: pd.DataFrame) -> None:
     assert r.lcl[0] == 0.0
     # The R chart UCL is R-bar + 3 d3 sigma. With the exact d3(5) = 0.8640819 it is 0.04812523;
     # qcc prints 0.04812533 because its d3 table has 0.8640855 for n = 5 (off in the 6th digit),
-    # a 2.2e-6 relative difference. We keep the exact d3 and check both statements.
+    # a 2.2e-6 relative difference. The default keeps the exact d3; constants="qcc" takes
+    # qcc's table and matches the published figure to 1e-6.
     rbar, sigma = 0.02276, 0.02276 / 2.326
     assert r.ucl[0] == pytest.approx(rbar + 3 * spc.d3(5) * sigma, rel=1e-12)
     assert r.ucl[0] == pytest.approx(0.04812533, rel=2.5e-6)
-    assert rbar + 3 * 0.8640855 * sigma == pytest.approx(0.04812533, rel=1e-6)
+    as_qcc = spc.xbar_r_chart(trial["diameter"], trial["sample"], constants="qcc")
+    assert as_qcc.dispersion.ucl[0] == pytest.approx(0.04812533, rel=1e-6)
+    assert as_qcc.dispersion.center[0] == pytest.approx(0.02276, rel=1e-6)
+    assert as_qcc.location.ucl[0] == pytest.approx(74.0143, rel=1e-6)
 
 
 def test_pistonrings_trial_mask_and_phase2(pistonrings: pd.DataFrame) -> None:

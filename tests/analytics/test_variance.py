@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 
 from balanced_scorecard.analytics import variance
 from balanced_scorecard.analytics.variance import (
+    attribute_operating_margin_change,
     attribute_product_change,
     attribute_roic_change,
     budget_variance,
     favourability,
     flexible_budget,
+    operating_margin_drivers,
     roic_drivers,
 )
 from balanced_scorecard.exceptions import ModelError
@@ -297,3 +299,101 @@ def test_attribution_bad_input() -> None:
 def test_api_is_curated() -> None:
     assert sorted(variance.__all__) == variance.__all__
     assert all(hasattr(variance, name) for name in variance.__all__)
+
+
+# -- operating-margin driver tree -------------------------------------------------------------
+
+
+def test_operating_margin_tree_and_attribution_hand_worked() -> None:
+    # Hand-worked: revenue 2000, COGS 1200, SG&A 400, R&D 200 -> ratios 0.6 / 0.2 / 0.1,
+    # gross margin 0.4, operating margin 0.1.
+    y1 = pd.DataFrame(
+        {"revenue": [2000.0], "cogs": [1200.0], "sga": [400.0], "rnd": [200.0]}, index=["bu"]
+    )
+    tree = operating_margin_drivers(y1).iloc[0]
+    assert tree.to_dict() == pytest.approx(
+        {
+            "cogs_ratio": 0.6,
+            "sga_ratio": 0.2,
+            "rnd_ratio": 0.1,
+            "gross_margin": 0.4,
+            "operating_margin": 0.1,
+        }
+    )
+    # Year 2: revenue 2500, COGS 1400, SG&A 400, R&D 300 -> margin 1 - 2100/2500 = 0.16.
+    # 1/R: 0.0005 -> 0.0004, mean 0.00045. Cost effects: COGS -200 * 0.00045 = -0.09,
+    # SG&A 0, R&D -100 * 0.00045 = -0.045. Revenue effect: 0.0001 * (1300 + 400 + 250)
+    # = 0.195. Sum -0.09 - 0.045 + 0.195 = 0.06 = 0.16 - 0.10.
+    y2 = pd.DataFrame(
+        {"revenue": [2500.0], "cogs": [1400.0], "sga": [400.0], "rnd": [300.0]}, index=["bu"]
+    )
+    parts = attribute_operating_margin_change(y1, y2).iloc[0]
+    assert parts.to_dict() == pytest.approx(
+        {
+            "cogs": -0.09,
+            "sga": 0.0,
+            "rnd": -0.045,
+            "revenue": 0.195,
+            "before": 0.1,
+            "after": 0.16,
+            "change": 0.06,
+        }
+    )
+
+
+@given(st.lists(st.tuples(*(st.floats(1.0, 1e6) for _ in range(6))), min_size=1, max_size=5))
+def test_operating_margin_parts_add_up_to_the_change(rows: list[tuple[float, ...]]) -> None:
+    # Law: the contributions add up exactly to the change in operating margin, per row.
+    data = np.array(rows)
+    before = pd.DataFrame(data[:, :3], columns=["revenue", "cogs", "opex"])
+    after = pd.DataFrame(data[:, 3:], columns=["revenue", "cogs", "opex"])
+    parts = attribute_operating_margin_change(before, after)
+    total = parts[["cogs", "opex", "revenue"]].sum(axis=1)
+    assert np.allclose(total, parts["change"], rtol=1e-9, atol=1e-9)
+    margin = operating_margin_drivers(after)["operating_margin"]
+    assert np.allclose(parts["after"], margin)
+
+
+def test_operating_margin_bad_input_is_named() -> None:
+    good = pd.DataFrame({"revenue": [100.0], "cogs": [50.0]})
+    with pytest.raises(ModelError, match="needs a 'revenue' column"):
+        operating_margin_drivers(good.drop(columns="revenue"))
+    with pytest.raises(ModelError, match=r"revenue of row 0 is 0\.0"):
+        operating_margin_drivers(good.assign(revenue=0.0))
+    with pytest.raises(ModelError, match="cogs of row 0 is nan"):
+        operating_margin_drivers(good.assign(cogs=np.nan))
+    with pytest.raises(ModelError, match=r"cost lines \['opex'\] are not columns"):
+        operating_margin_drivers(good, costs=["opex"])
+    with pytest.raises(ModelError, match="same rows"):
+        attribute_operating_margin_change(good, good.set_axis(["x"]))
+
+
+# -- any formula ------------------------------------------------------------------------------
+
+
+def test_formula_attribution_matches_the_product_attribution() -> None:
+    # ROIC as a formula over its two drivers gives the same Shapley parts as the product
+    # attribution (hand-worked in test_roic_drivers_and_shapley_attribution_hand_worked).
+    parts = variance.attribute_formula_change(
+        "margin * turnover", {"margin": 0.08, "turnover": 2.0}, {"margin": 0.09, "turnover": 2.5}
+    )
+    assert parts["margin"] == pytest.approx(0.0225)
+    assert parts["turnover"] == pytest.approx(0.0425)
+    assert parts["change"] == pytest.approx(0.065)
+
+
+@given(
+    st.lists(st.floats(1.0, 1e4), min_size=8, max_size=8),
+)
+def test_formula_attribution_adds_up_to_the_change(x: list[float]) -> None:
+    # Law (efficiency of Shapley values): the parts add up to the change, for any formula.
+    f = "(a - b - c) / a * 100 + d"
+    before = dict(zip("abcd", x[:4], strict=True))
+    after = dict(zip("abcd", x[4:], strict=True))
+    parts = variance.attribute_formula_change(f, before, after)
+    assert parts[list("abcd")].sum() == pytest.approx(parts["change"], rel=1e-9, abs=1e-9)
+
+
+def test_formula_attribution_needs_every_input() -> None:
+    with pytest.raises(ModelError, match=r"needs a before and an after value for \['b'\]"):
+        variance.attribute_formula_change("a + b", {"a": 1.0, "b": 2.0}, {"a": 1.0})

@@ -398,3 +398,61 @@ def test_markdown_renders_to_safe_html(evil: Evaluation) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert {r.count("<td") for r in rows} == {7}
+
+
+# -- control charts in the HTML report ----------------------------------------------------------
+
+
+def _process_evaluation(name: str) -> Evaluation:
+    from balanced_scorecard.model.indicators import Scoring
+
+    sc = Scorecard(
+        id="ops",
+        objectives=[Objective(id="quality", perspective="internal_process")],
+        indicators=[
+            Indicator(
+                id="defects",
+                name=name,
+                objective="quality",
+                polarity="lower_better",
+                scoring=Scoring(method="control_limits"),
+            ),
+            Indicator(id="calls", objective="quality", thresholds=Thresholds(target=10)),
+        ],
+    )
+    periods = pd.period_range("2025-01", periods=12, freq="M").astype(str)
+    # Eleven months alternating 10 and 11, then 16: beyond the upper limit 14.785 (see
+    # analytics.signals.special_causes for the hand-worked limits).
+    defects = [10.0, 11.0] * 5 + [10.0, 16.0]
+    obs = pd.concat(
+        [
+            pd.DataFrame(
+                {"indicator": "defects", "org_unit": "all", "period": periods, "value": defects}
+            ),
+            pd.DataFrame(
+                {"indicator": "calls", "org_unit": "all", "period": periods, "value": 10.0}
+            ),
+        ]
+    )
+    return sc.evaluate(obs)
+
+
+def test_html_report_draws_control_charts_with_escaped_labels() -> None:
+    ev = _process_evaluation("<script>alert(1)</script> defects")
+    page = HtmlRenderer().render(ev)
+    assert "<h2>Control charts</h2>" in page
+    # One chart: the control-limits indicator (which also breaks WE1); the flat `calls`
+    # series has no signal and is not scored by control limits.
+    assert page.count('<figure class="bsc-chart">') == 1
+    assert "special cause in 2025-12, rules WE1" in page
+    assert page.count("<svg") == 1
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; defects (all): individuals" in page
+    assert "2025-12" in page.split("<svg", 1)[1].split("</svg>", 1)[0]
+
+
+def test_control_charts_can_be_switched_off_and_bad_counts_refused() -> None:
+    ev = _process_evaluation("defects")
+    assert "Control charts" not in HtmlRenderer().render(ev, control_charts=0)
+    with pytest.raises(ValueError, match="max_control_charts must be 0 or more"):
+        HtmlRenderer().render(ev, control_charts=-1)

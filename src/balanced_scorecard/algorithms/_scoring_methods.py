@@ -36,6 +36,8 @@ _FLOAT_FIELDS = (
     "lower",
     "upper",
     "series_std",
+    "series_center",
+    "series_sigma",
 )
 
 
@@ -50,6 +52,10 @@ class ScoreInputs:
     actual, target, red_flag, baseline, stretch, lower, upper, series_std
         float64. ``target`` is Spider Impact's "goal"; ``lower``/``upper`` bound an in-range
         band; ``series_std`` is the standard deviation of the row's series history.
+    series_center, series_sigma
+        float64: the individuals-chart center line and sigma (mean moving range / 1.128) of
+        the row's series history (see
+        :func:`~balanced_scorecard.analytics.signals.series_limits`).
     polarity
         int8 codes ``HIGHER_BETTER`` (1), ``LOWER_BETTER`` (-1) or ``IN_RANGE`` (0).
     period_end
@@ -75,6 +81,8 @@ class ScoreInputs:
     upper: FloatArray
     period_end: npt.NDArray[np.datetime64]
     series_std: FloatArray
+    series_center: FloatArray
+    series_sigma: FloatArray
 
     def __attrs_post_init__(self) -> None:
         shape = self.actual.shape
@@ -652,3 +660,118 @@ def zscore_breakpoints(row: Mapping[str, Any], *, sigma: float | None = None) ->
             ("zero above", t + 4 * sd, 0.0),
         )
     return _line_knots(t, t - p * 2 * sd, "target")
+
+
+# --- control_limits -------------------------------------------------------------------------
+
+# Score knots in sigma units of the favourable direction: beyond the unfavourable control
+# limit is red, the unfavourable warning zone (2 to 3 sigma, zone A) amber, common-cause
+# variation green; beyond the favourable limit is a special cause for the better.
+_CL_Z = (-4.0, -3.0, -2.0, 3.0)
+_CL_SCORE = (0.0, RED_FLAG_SCORE, TARGET_SCORE, 1.0)
+_CL_IN_RANGE_Z = (-4.0, -3.0, -2.0, 0.0)
+
+
+def check_control_limits(params: Mapping[str, Any]) -> list[str]:
+    """Problems with ``center`` (a number), ``sigma`` (positive), ``baseline`` (periods, a
+    positive whole number) and ``min_points`` (a whole number of at least 2)."""
+    problems = _positive("sigma", params.get("sigma"))
+    center = params.get("center")
+    if center is not None and not _is_number(center):
+        problems.append(f"param 'center' must be a number, got {center!r}")
+    for name, least in (("baseline", 1), ("min_points", 2)):
+        value = params.get(name)
+        if value is not None and (
+            not _is_number(value) or float(value) != int(value) or int(value) < least
+        ):
+            problems.append(f"param {name!r} must be a whole number >= {least}, got {value!r}")
+    return problems
+
+
+def _interp_extended(z: FloatArray, knots: Sequence[float], scores: Sequence[float]) -> FloatArray:
+    """Piecewise-linear through the knots, continued past the ends with the end slopes."""
+    raw = np.interp(z, knots, scores)
+    lo = (scores[1] - scores[0]) / (knots[1] - knots[0])
+    hi = (scores[-1] - scores[-2]) / (knots[-1] - knots[-2])
+    raw = np.where(z < knots[0], scores[0] + lo * (z - knots[0]), raw)
+    return np.where(z > knots[-1], scores[-1] + hi * (z - knots[-1]), raw)
+
+
+def score_control_limits(
+    inputs: ScoreInputs,
+    *,
+    center: float | None = None,
+    sigma: float | None = None,
+    baseline: int | None = None,
+    min_points: int = 8,
+) -> FloatArray:
+    """Where the value sits against the control limits of its own history.
+
+    ``z = p * (actual - center) / sigma`` with the center line and sigma of an individuals
+    chart on the row's series (``series_center``, ``series_sigma``: phase I over the first
+    ``baseline`` evaluated periods, or all, when the series has ``min_points`` values), or
+    the fixed ``center`` and ``sigma`` of an earlier study (phase II). Beyond the
+    unfavourable 3-sigma limit scores below the red flag (0 at 4 sigma), the 2-to-3-sigma
+    warning zone is amber, common-cause variation from -2 sigma up is green (2/3), and the
+    favourable limit (+3 sigma) scores 1. For ``IN_RANGE`` polarity ``z = -|actual -
+    center| / sigma`` and the center scores 1. No target is needed; NaN when the series is
+    too short or flat to have limits.
+
+    Examples
+    --------
+    Center 100 and sigma 10: 60 is 4 sigma short (0), 70 on the lower control limit (1/3),
+    80 on the warning line (2/3) and 130 on the upper control limit (1).
+
+    >>> inp = ScoreInputs.from_arrays([60, 70, 80, 130])
+    >>> score_control_limits(inp, center=100, sigma=10).round(3).tolist()
+    [0.0, 0.333, 0.667, 1.0]
+    """
+    _raise_if(
+        "control_limits",
+        check_control_limits(
+            {"center": center, "sigma": sigma, "baseline": baseline, "min_points": min_points}
+        ),
+    )
+    c = inputs.series_center if center is None else np.full_like(inputs.actual, float(center))
+    sd = inputs.series_sigma if sigma is None else np.full_like(inputs.actual, float(sigma))
+    diff = inputs.actual - c
+    in_range = inputs.polarity == IN_RANGE
+    signed = np.where(in_range, -np.abs(diff), inputs.polarity.astype(np.float64) * diff)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        z = signed / sd
+        raw = np.where(
+            in_range,
+            _interp_extended(z, _CL_IN_RANGE_Z, _CL_SCORE),
+            _interp_extended(z, _CL_Z, _CL_SCORE),
+        )
+    return np.where((sd > 0) & np.isfinite(z), raw, np.nan)
+
+
+def control_limits_breakpoints(
+    row: Mapping[str, Any],
+    *,
+    center: float | None = None,
+    sigma: float | None = None,
+    baseline: int | None = None,
+    min_points: int = 8,
+) -> list[Breakpoint]:
+    """Knots at the control limits and the warning line (both sides for in-range)."""
+    del baseline, min_points  # they shaped the series' limits, already in the row
+    c = _f(row.get("series_center") if center is None else center)
+    sd = _f(row.get("series_sigma") if sigma is None else sigma)
+    p = int(row.get("polarity", HIGHER_BETTER))
+    if not (np.isfinite(c) and np.isfinite(sd) and sd > 0):
+        return []
+    if p == IN_RANGE:
+        return _knots(
+            ("4 sigma below", c - 4 * sd, 0.0),
+            ("lower control limit", c - 3 * sd, RED_FLAG_SCORE),
+            ("lower warning line", c - 2 * sd, TARGET_SCORE),
+            ("center line", c, 1.0),
+            ("upper warning line", c + 2 * sd, TARGET_SCORE),
+            ("upper control limit", c + 3 * sd, RED_FLAG_SCORE),
+            ("4 sigma above", c + 4 * sd, 0.0),
+        )
+    names = ("4 sigma short", "unfavourable control limit", "warning line", "favourable limit")
+    items = [(n, c + p * z * sd, sc) for n, z, sc in zip(names, _CL_Z, _CL_SCORE, strict=True)]
+    return _knots(*items)

@@ -24,6 +24,8 @@ Built-in methods (see :data:`BUILTIN_METHODS`):
     Label → score lookup (text values encoded by :func:`encode_categories`).
 ``zscore``
     Standard deviations from target.
+``control_limits``
+    Position against the control limits of the indicator's own history (no target needed).
 
 Examples
 --------
@@ -59,6 +61,7 @@ from balanced_scorecard.algorithms._scoring_methods import (
     category_label,
     score_band,
     score_categorical,
+    score_control_limits,
     score_expected_path,
     score_goal_red_flag,
     score_piecewise,
@@ -85,6 +88,7 @@ __all__ = [
     "encode_categories",
     "score_band",
     "score_categorical",
+    "score_control_limits",
     "score_expected_path",
     "score_goal_red_flag",
     "score_piecewise",
@@ -389,6 +393,16 @@ BUILTIN_METHODS: Mapping[str, ScoringMethod] = types.MappingProxyType(
                 description="Standard deviations from target: 2 sigma short is the red flag.",
                 params=("sigma",),
                 check=_m.check_zscore,
+            ),
+            ScoringMethod(
+                name="control_limits",
+                func=score_control_limits,
+                requires=("actual",),
+                breakpoints=_m.control_limits_breakpoints,
+                description="Against the control limits of its own history: beyond the "
+                "unfavourable 3-sigma limit is red, 2 to 3 sigma amber.",
+                params=("center", "sigma", "baseline", "min_points"),
+                check=_m.check_control_limits,
             ),
         )
     }

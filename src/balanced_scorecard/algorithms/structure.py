@@ -20,18 +20,17 @@ info empty-perspective ('learning_growth',)
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
 import networkx as nx
-import pandas as pd
 
 from balanced_scorecard._suggest import did_you_mean
-from balanced_scorecard.exceptions import ModelError, UnknownMethodError
-from balanced_scorecard.model._convert import str_tuple
+from balanced_scorecard.algorithms import accountability, alignment, balance
+from balanced_scorecard.algorithms.findings import Finding, Severity, select_rules
+from balanced_scorecard.exceptions import ModelError
 from balanced_scorecard.model.enums import LeadLag
 from balanced_scorecard.model.people import Role
 
@@ -42,10 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LINT_RULES",
-    "Finding",
-    "Severity",
     "empty_perspective",
-    "findings_frame",
     "indicator_without_owner",
     "initiative_without_objective",
     "lint",
@@ -57,66 +53,7 @@ __all__ = [
 ]
 
 
-class Severity(StrEnum):
-    """How much a finding matters: errors first, information last."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_FRAME_COLUMNS = ("severity", "rule", "nodes", "org_units", "message", "fix")
 _TOLERANCE = 1e-9
-
-
-@attrs.frozen(kw_only=True)
-class Finding:
-    """One thing :func:`lint` noticed about a scorecard's design.
-
-    Examples
-    --------
-    >>> f = Finding(rule="objective-without-owner", severity=Severity.WARNING,
-    ...             message="objective 'grow' has no owner", nodes=("grow",),
-    ...             fix="assign an owner to 'grow'")
-    >>> print(f)
-    warning [objective-without-owner] objective 'grow' has no owner (fix: assign an owner to 'grow')
-    """
-
-    rule: str
-    severity: Severity = attrs.field(converter=Severity)
-    message: str
-    nodes: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
-    org_units: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
-    fix: str = ""
-
-    def __str__(self) -> str:
-        text = f"{self.severity} [{self.rule}] {self.message}"
-        return f"{text} (fix: {self.fix})" if self.fix else text
-
-
-def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """Findings as a frame, errors first, then by rule name (ties keep their order).
-
-    Columns are ``severity``, ``rule``, ``nodes`` and ``org_units`` (comma-joined ids),
-    ``message`` and ``fix``; an empty input gives an empty frame with those columns.
-
-    Examples
-    --------
-    >>> df = findings_frame([
-    ...     Finding(rule="b-rule", severity="info", message="m1", nodes=("x", "y")),
-    ...     Finding(rule="a-rule", severity="warning", message="m2")])
-    >>> df[["severity", "rule", "nodes"]].to_numpy().tolist()
-    [['warning', 'a-rule', ''], ['info', 'b-rule', 'x, y']]
-    >>> list(findings_frame([]).columns)
-    ['severity', 'rule', 'nodes', 'org_units', 'message', 'fix']
-    """
-    ordered = sorted(findings, key=lambda f: (_RANK[f.severity], f.rule))
-    rows = [
-        (f.severity.value, f.rule, ", ".join(f.nodes), ", ".join(f.org_units), f.message, f.fix)
-        for f in ordered
-    ]
-    return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS)).astype(str)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -197,14 +134,34 @@ def objective_without_indicators(scorecard: Scorecard) -> list[Finding]:
     ]
 
 
+def _home_units(scorecard: Scorecard) -> dict[str, str | None]:
+    """The org unit whose scorecard holds each objective and indicator (None: enterprise)."""
+    home: dict[str, str | None] = {o.id: o.org_unit for o in scorecard.objectives}
+    home.update({i.id: home.get(i.objective) for i in scorecard.indicators})
+    return home
+
+
+def _owned(
+    node: str,
+    owners: Mapping[str, list[str]],
+    unit_owners: Mapping[str, list[str]],
+    home: Mapping[str, str | None],
+) -> bool:
+    # A node of a unit's own scorecard is owned by an owner in that unit.
+    unit = home.get(node)
+    return node in owners or (unit is not None and unit in unit_owners.get(node, ()))
+
+
 def indicator_without_owner(scorecard: Scorecard) -> list[Finding]:
-    """Indicators without a company-wide owner (an ``owner`` assignment with no org unit).
+    """Indicators without a company-wide owner (an ``owner`` assignment with no org unit), or,
+    for an indicator of an org unit's objective, without an owner in that unit.
 
     When the indicator's objective has an owner, the message names them as the likely candidate.
     """
     owners, unit_owners = _owners(scorecard)
+    home = _home_units(scorecard)
     out: list[Finding] = []
-    for ind in (i for i in scorecard.indicators if i.id not in owners):
+    for ind in (i for i in scorecard.indicators if not _owned(i.id, owners, unit_owners, home)):
         message = f"indicator {ind.id!r} has no owner{_partial_owners(ind.id, unit_owners)}"
         fix = f"assign an owner to {ind.id!r}"
         if candidates := owners.get(ind.objective, []):
@@ -222,8 +179,10 @@ def indicator_without_owner(scorecard: Scorecard) -> list[Finding]:
 
 
 def objective_without_owner(scorecard: Scorecard) -> list[Finding]:
-    """Objectives without a company-wide owner: nobody is accountable for the result."""
+    """Objectives without a company-wide owner (or, for an org unit's objective, an owner in
+    that unit): nobody is accountable for the result."""
     owners, unit_owners = _owners(scorecard)
+    home = _home_units(scorecard)
     return [
         _finding(
             "objective-without-owner",
@@ -234,7 +193,7 @@ def objective_without_owner(scorecard: Scorecard) -> list[Finding]:
             org_units=unit_owners.get(o.id, ()),
         )
         for o in scorecard.objectives
-        if o.id not in owners
+        if not _owned(o.id, owners, unit_owners, home)
     ]
 
 
@@ -393,9 +352,13 @@ def initiative_without_objective(scorecard: Scorecard) -> list[Finding]:
     ]
 
 
-#: Rule name -> checker, in the order :func:`lint` runs them. Each checker takes a scorecard
-#: and returns its findings in document order.
-LINT_RULES: Mapping[str, Callable[[Scorecard], list[Finding]]] = {
+#: Rule name -> checker, in the order :func:`lint` runs them: the structure rules of this
+#: module, then cascade alignment and target conflicts
+#: (:mod:`~balanced_scorecard.algorithms.alignment`), ownership
+#: (:mod:`~balanced_scorecard.algorithms.accountability`) and balance
+#: (:mod:`~balanced_scorecard.algorithms.balance`). Each checker takes a scorecard (and
+#: keyword-only options with defaults) and returns its findings in document order.
+LINT_RULES: Mapping[str, Callable[..., list[Finding]]] = {
     "objective-without-indicators": objective_without_indicators,
     "indicator-without-owner": indicator_without_owner,
     "objective-without-owner": objective_without_owner,
@@ -404,7 +367,18 @@ LINT_RULES: Mapping[str, Callable[[Scorecard], list[Finding]]] = {
     "weights-not-declared-total": weights_not_declared_total,
     "empty-perspective": empty_perspective,
     "initiative-without-objective": initiative_without_objective,
+    **alignment.ALIGNMENT_RULES,
+    **accountability.ACCOUNTABILITY_RULES,
+    **balance.BALANCE_RULES,
 }
+
+
+def _options_of(name: str, check: Callable[..., list[Finding]]) -> list[str]:
+    return [
+        p.name
+        for p in inspect.signature(check).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
 
 
 def lint(
@@ -412,6 +386,7 @@ def lint(
     *,
     rules: Collection[str] | None = None,
     lagging_share_warning: float = 1.0,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Finding]:
     """Check a scorecard's design against :data:`LINT_RULES`.
 
@@ -424,6 +399,10 @@ def lint(
     lagging_share_warning
         ``perspective-only-lagging`` warns when a perspective's share of lagging indicators
         is at least this (default 1.0: only when none leads).
+    options
+        Options per rule, e.g. ``{"lagging-heavy": {"warning_level": 0.5},
+        "targets-do-not-add-up": {"tolerance": 0.01}}``: the keyword options of the rule's
+        function.
 
     Returns
     -------
@@ -433,7 +412,9 @@ def lint(
     Raises
     ------
     UnknownMethodError
-        When ``rules`` names a rule that does not exist.
+        When ``rules`` or ``options`` names a rule that does not exist.
+    ModelError
+        When ``options`` gives a rule an option it does not take.
 
     Examples
     --------
@@ -445,26 +426,27 @@ def lint(
     Traceback (most recent call last):
     ...
     balanced_scorecard.exceptions.UnknownMethodError: unknown lint rule 'orphan-objectives'; ...
+    >>> lint(sc, options={"lagging-heavy": {"level": 0.5}})
+    Traceback (most recent call last):
+    ...
+    balanced_scorecard.exceptions.ModelError: lint rule 'lagging-heavy' has no option 'level'; ...
     """
     _check_share(lagging_share_warning)
-    if rules is None:
-        selected = list(LINT_RULES)
-    else:
-        wanted = {rules} if isinstance(rules, str) else set(rules)
-        for name in sorted(wanted):
-            if name not in LINT_RULES:
-                raise UnknownMethodError(
-                    f"unknown lint rule {name!r}; choose from {', '.join(LINT_RULES)}."
-                    + did_you_mean(name, LINT_RULES)
+    per_rule = {k: dict(v) for k, v in (options or {}).items()}
+    select_rules(LINT_RULES, list(per_rule), "lint")
+    for name, given in per_rule.items():
+        takes = _options_of(name, LINT_RULES[name])
+        for key in given:
+            if key not in takes:
+                raise ModelError(
+                    f"lint rule {name!r} has no option {key!r}; it takes "
+                    f"{', '.join(takes) or 'no options'}." + did_you_mean(key, takes)
                 )
-        selected = [name for name in LINT_RULES if name in wanted]
+    per_rule.setdefault("perspective-only-lagging", {}).setdefault(
+        "lagging_share_warning", lagging_share_warning
+    )
+    selected = select_rules(LINT_RULES, rules, "lint")
     findings: list[Finding] = []
     for name in selected:
-        check = LINT_RULES[name]
-        if check is perspective_only_lagging:
-            findings.extend(
-                perspective_only_lagging(scorecard, lagging_share_warning=lagging_share_warning)
-            )
-        else:
-            findings.extend(check(scorecard))
+        findings.extend(LINT_RULES[name](scorecard, **per_rule.get(name, {})))
     return findings

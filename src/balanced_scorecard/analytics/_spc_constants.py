@@ -10,6 +10,9 @@ exact columns of ASTM E2587 to all printed digits.
 The printed tables (Montgomery's appendix, ASTM E2587, and the R package qcc) round d2 to three
 decimals; sigma = R-bar / d2 computed with the rounded value differs from the exact one in the
 fifth significant digit. The ``"table"`` convention reproduces those published figures.
+The ``"qcc"`` convention also takes d3 from the R package qcc, whose tabulated values
+differ from the exact ones in the sixth digit (0.8640855 against 0.8640819 for n = 5); use
+it to reproduce qcc's R and S chart limits digit for digit.
 """
 
 from __future__ import annotations
@@ -26,8 +29,21 @@ from balanced_scorecard.exceptions import ModelError
 __all__ = ["CONVENTIONS", "c4", "d2", "d3"]
 
 #: Names accepted by ``constants=``: ``"table"`` rounds d2 to three decimals as printed
-#: tables and qcc do (d3 and c4 stay exact); ``"exact"`` uses the computed values throughout.
-CONVENTIONS = ("table", "exact")
+#: tables and qcc do (d3 and c4 stay exact); ``"qcc"`` is ``"table"`` with qcc's own d3
+#: values; ``"exact"`` uses the computed values throughout.
+CONVENTIONS = ("table", "qcc", "exact")
+
+# d3 for n = 2..50 as the R package qcc tabulates it (``qcc.options("se.R.unscaled")``),
+# published numbers kept as reference data. Beyond n = 50 the exact value is used.
+_QCC_D3 = (
+    0.8525033, 0.8883697, 0.8798108, 0.8640855, 0.8480442, 0.8332108, 0.8198378,
+    0.8078413, 0.7970584, 0.7873230, 0.7784873, 0.7704257, 0.7630330, 0.7562217,
+    0.7499188, 0.7440627, 0.7386021, 0.7334929, 0.7286980, 0.7241851, 0.7199267,
+    0.7158987, 0.7120802, 0.7084528, 0.7050004, 0.7017086, 0.6985648, 0.6955576,
+    0.6926770, 0.6899137, 0.6872596, 0.6847074, 0.6822502, 0.6798821, 0.6775973,
+    0.6753910, 0.6732584, 0.6711952, 0.6691976, 0.6672619, 0.6653848, 0.6635632,
+    0.6617943, 0.6600754, 0.6584041, 0.6567780, 0.6551950, 0.6536532, 0.6521506,
+)  # fmt: skip
 
 _X = np.linspace(-12.0, 12.0, 4801)
 _NODES, _WEIGHTS = leggauss(160)
@@ -85,8 +101,8 @@ def d2(n: int, *, constants: str = "exact") -> float:
 
 
 def _convention(value: float, constants: str, decimals: int) -> float:
-    """``value`` as the printed tables give it (``"table"``: rounded) or exact."""
-    if constants == "table":
+    """``value`` as the printed tables give it (``"table"``, ``"qcc"``: rounded) or exact."""
+    if constants in ("table", "qcc"):
         return round(value, decimals)
     if constants != "exact":
         raise ModelError(f"unknown constants convention {constants!r}; use one of {CONVENTIONS}")
@@ -95,20 +111,24 @@ def _convention(value: float, constants: str, decimals: int) -> float:
 
 def d3(n: int, *, constants: str = "exact") -> float:
     """Standard deviation of the range of ``n`` standard normal values (the d3 constant);
-    ``constants="table"`` rounds to the printed tables' three decimals.
+    ``constants="table"`` rounds to the printed tables' three decimals, ``"qcc"`` gives the
+    R package qcc's value (n up to 50).
 
     Examples
     --------
-    >>> round(d3(5), 6), d3(5, constants="table")
-    (0.864082, 0.864)
+    >>> round(d3(5), 6), d3(5, constants="table"), d3(5, constants="qcc")
+    (0.864082, 0.864, 0.8640855)
     """
-    return _convention(_d3_exact(_check(n)), constants, 3)
+    n = _check(n)
+    if constants == "qcc" and n <= 50:
+        return _QCC_D3[n - 2]
+    return _convention(_d3_exact(n), constants, 3)
 
 
 def c4(n: int, *, constants: str = "exact") -> float:
     """Mean of the sample standard deviation of ``n`` normal values, over sigma (c4);
     ``constants="table"`` rounds to the printed tables' four decimals (for n up to 10, as
-    the tables stop there).
+    the tables stop there); ``"qcc"`` is exact, as qcc computes c4 from the gamma function.
 
     Examples
     --------
@@ -117,6 +137,8 @@ def c4(n: int, *, constants: str = "exact") -> float:
     """
     n = _check(n)
     exact = math.sqrt(2.0 / (n - 1)) * math.exp(math.lgamma(n / 2.0) - math.lgamma((n - 1) / 2.0))
+    if constants == "qcc":
+        return exact
     return _convention(exact, constants if n <= 10 else "exact", 4)
 
 

@@ -56,7 +56,7 @@ class ProcessParameters:
         Process standard deviation of one observation; required for variable charts, ignored
         (derived from ``center``) for attribute charts.
     constants
-        d2 convention used for the dispersion chart: ``"table"`` or ``"exact"``.
+        d2/d3 convention used for the dispersion chart: ``"table"``, ``"qcc"`` or ``"exact"``.
     span
         Moving-range span of an I-MR chart.
 
@@ -271,7 +271,9 @@ def _dispersion(
         center, spread = k * sigma, np.sqrt(1.0 - k**2) * sigma
     else:  # R and MR: the range of `sizes` values
         center = per_size("d2", sizes, constants=params.constants) * sigma
-        spread = per_size("d3", sizes) * sigma
+        # Only the "qcc" convention changes d3; the printed tables' rounded d3 is not used.
+        d3_convention = "qcc" if params.constants == "qcc" else "exact"
+        spread = per_size("d3", sizes, constants=d3_convention) * sigma
     title = {"S": "S chart", "R": "R chart", "MR": "Moving range chart"}[chart]
     lcl = np.maximum(center - 3 * spread, 0.0)
     return _chart(chart, title, stat, center, spread, lcl, center + 3 * spread, params=params, **kw)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,9 @@ class _Chart(Protocol):
 
     @property
     def signals(self) -> npt.NDArray[np.bool_]: ...
+
+    @property
+    def labels(self) -> npt.NDArray[Any]: ...
 
 
 def _fmt(v: float) -> str:
@@ -104,7 +107,7 @@ def _panel(chart: _Chart, y0: float) -> list[str]:
     rules = chart.flagged_rules
     for i in np.flatnonzero(ok):
         colour = "#d62728" if signals[i] else "#1f77b4"
-        tip = f"point {i}: {stat[i]:.6g}" + (f" ({rules[i]})" if rules[i] else "")
+        tip = f"{chart.labels[i]}: {stat[i]:.6g}" + (f" ({rules[i]})" if rules[i] else "")
         out.append(
             f'<circle cx="{_fmt(xs[i])}" cy="{_fmt(ys[i])}" r="{3.5 if signals[i] else 2.5}" '
             f'fill="{colour}"><title>{html.escape(tip)}</title></circle>'

@@ -56,7 +56,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 SigmaMethod = Literal["auto", "rbar", "sbar", "moving_range"]
-Constants = Literal["table", "exact"]
+Constants = Literal["table", "qcc", "exact"]
 Tails = Literal["one", "two"]
 
 _METHOD_NOTES = {
@@ -342,7 +342,8 @@ def capability(
         for individuals. Unequal subgroup sizes are pooled with the usual unbiasing weights.
     constants
         ``"table"`` for the published three-decimal d2/d3 and four-decimal c4 (matches R's qcc
-        and hand calculation), ``"exact"`` for the exact values.
+        and hand calculation), ``"qcc"`` for qcc's own tabulated d3, ``"exact"`` for the exact
+        values.
     confidence
         Level of the confidence intervals, in (0, 1).
     shift

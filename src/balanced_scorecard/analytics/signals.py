@@ -17,7 +17,7 @@ import numpy.typing as npt
 from balanced_scorecard.analytics._spc_constants import d2
 from balanced_scorecard.analytics._spc_rules import RuleSpec, resolve_rules, run_rules
 
-__all__ = ["special_causes"]
+__all__ = ["series_limits", "special_causes"]
 
 
 def special_causes(
@@ -60,14 +60,8 @@ def special_causes(
     x = np.asarray(actual, dtype=np.float64)
     ids = tuple(resolve_rules(rules))
     present = ~np.isnan(x)
-    n = present.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        center = np.where(n > 0, np.nansum(x, axis=-1) / np.maximum(n, 1), np.nan)
-        mr = np.abs(np.diff(x, axis=-1))
-        n_mr = (~np.isnan(mr)).sum(axis=-1)
-        mean_mr = np.where(n_mr > 0, np.nansum(mr, axis=-1) / np.maximum(n_mr, 1), np.nan)
-        sigma = mean_mr / d2(2, constants="table")
-    judged = (n >= min_points) & (n_mr > 0) & (sigma > 0)
+    center, sigma = series_limits(x, min_points=min_points)
+    judged = ~np.isnan(sigma)
     # Unjudged series get a harmless center and sigma; their flags are cleared below.
     safe_center = np.where(judged, center, 0.0)
     safe_sigma = np.where(judged, sigma, 1.0)
@@ -75,9 +69,39 @@ def special_causes(
         np.where(present, x, np.nan), safe_center[..., None], safe_sigma[..., None], rules=ids
     )
     flags &= (judged[..., None] & present)[..., None]
-    return (
-        flags,
-        np.where(judged, center, np.nan),
-        np.where(judged, sigma, np.nan),
-        ids,
-    )
+    return flags, center, sigma, ids
+
+
+def series_limits(
+    actual: npt.ArrayLike, *, baseline: int | None = None, min_points: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
+    """Individuals-chart center and sigma of every series of a panel (time on the last axis).
+
+    The center is the mean of the values, sigma the mean moving range over d2(2) = 1.128,
+    both over the first ``baseline`` periods (phase I; default: all of them). A missing
+    period has no moving range. Series with fewer than ``min_points`` values in the
+    baseline, no moving range or a zero one get NaN for both.
+
+    Examples
+    --------
+    Hand-worked: 10, 12, 11, 13 has mean 11.5 and moving ranges 2, 1, 2, so sigma is
+    (5 / 3) / 1.128 = 1.4775; on the first three periods only, mean 11 and sigma 1.5 / 1.128.
+
+    >>> center, sigma = series_limits([[10, 12, 11, 13]], min_points=2)
+    >>> round(float(center[0]), 4), round(float(sigma[0]), 4)
+    (11.5, 1.4775)
+    >>> [round(float(a[0]), 4) for a in series_limits([[10, 12, 11, 13]], baseline=3, min_points=2)]
+    [11.0, 1.3298]
+    """
+    x = np.asarray(actual, dtype=np.float64)
+    if baseline is not None:
+        x = x[..., : int(baseline)]
+    n = (~np.isnan(x)).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        center = np.where(n > 0, np.nansum(x, axis=-1) / np.maximum(n, 1), np.nan)
+        mr = np.abs(np.diff(x, axis=-1))
+        n_mr = (~np.isnan(mr)).sum(axis=-1)
+        mean_mr = np.where(n_mr > 0, np.nansum(mr, axis=-1) / np.maximum(n_mr, 1), np.nan)
+        sigma = mean_mr / d2(2, constants="table")
+    judged = (n >= min_points) & (n_mr > 0) & (sigma > 0)
+    return np.where(judged, center, np.nan), np.where(judged, sigma, np.nan)

@@ -273,8 +273,9 @@ def xbar_r_chart(
     phase1
         An earlier result or :class:`ProcessParameters`: judge the data against it (phase II).
     constants
-        ``"table"`` (default: d2 rounded to three decimals, as the printed tables and qcc) or
-        ``"exact"``.
+        ``"table"`` (default: d2 rounded to three decimals, as the printed tables and qcc),
+        ``"qcc"`` (also qcc's tabulated d3, to reproduce its R chart limits to the last digit)
+        or ``"exact"``.
 
     Notes
     -----

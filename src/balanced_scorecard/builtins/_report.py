@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from balanced_scorecard.redaction import secure
@@ -185,6 +186,19 @@ class ExceptionRow:
 
 
 @attrs.frozen(kw_only=True)
+class ChartRow:
+    """An indicator's individuals control chart over the evaluated periods, as SVG."""
+
+    node: str
+    name: str
+    org_unit: str
+    #: The run rules the focus period breaks (comma-separated), or "" for none.
+    rules: str
+    #: A self-contained SVG document; every label in it is escaped.
+    svg: str
+
+
+@attrs.frozen(kw_only=True)
 class NormalisedRow:
     """One indicator value normalised for one-time events, beside the reported one."""
 
@@ -241,6 +255,9 @@ class Report:
     #: The values normalised for one-time events in the focus period and org subtree, with
     #: the reported ones (see :meth:`~balanced_scorecard.Evaluation.compare_reported`).
     normalised: tuple[NormalisedRow, ...] = ()
+    #: Control charts of the indicators scored by control limits or signalling a special
+    #: cause in the focus period and org unit.
+    control_charts: tuple[ChartRow, ...] = ()
 
 
 def _text(x: Any) -> str:
@@ -332,6 +349,43 @@ def _grouped(frame: pd.DataFrame) -> tuple[QualityRow, ...]:
     return tuple(sorted(rows, key=lambda r: (rank.get(r.severity, 2), -r.count, r.rule)))
 
 
+def _control_charts(ev: Evaluation, unit: str, p_label: str, limit: int) -> tuple[ChartRow, ...]:
+    """I-MR charts up to the focus period for the indicators that ask for one: scored by
+    control limits, or breaking a run rule in the focus period."""
+    from balanced_scorecard.analytics.spc import imr_chart
+
+    if limit == 0:
+        return ()
+    sig = ev.signals(period=p_label)
+    sig = sig[sig["org_unit"] == unit]
+    fired = dict(zip(sig["indicator"], sig["rules"], strict=True))
+    wanted = [
+        ind.id
+        for ind in ev.scorecard.indicators
+        if ind.scoring.method == "control_limits" or ind.id in fired
+    ]
+    u, p = ev.unit_index(unit), ev.period_index(p_label)
+    labels = np.asarray(ev.period_labels[: p + 1], dtype=object)
+    out: list[ChartRow] = []
+    for node in wanted[:limit]:
+        k = ev.indicators.ids.index(node)
+        series = ev.indicators.actual[k, u, : p + 1]
+        present = ~np.isnan(series)
+        if present.sum() < 8:
+            continue  # too short to judge, as for Evaluation.signals
+        pair = imr_chart(series[present])
+        name = ev.scorecard.indicator(node).name or node
+        location = attrs.evolve(
+            pair.location, title=f"{name} ({unit}): individuals", labels=labels[present]
+        )
+        dispersion = attrs.evolve(pair.dispersion, title="moving range", labels=labels[present])
+        svg = attrs.evolve(pair, location=location, dispersion=dispersion).to_svg()
+        out.append(
+            ChartRow(node=node, name=name, org_unit=unit, rules=fired.get(node, ""), svg=svg)
+        )
+    return tuple(out)
+
+
 def build_report(
     ev: Evaluation,
     *,
@@ -341,6 +395,7 @@ def build_report(
     explain: bool = False,
     units_table: bool = True,
     role: str | None = None,
+    max_control_charts: int = 12,
 ) -> Report:
     """Everything a renderer shows for one org unit (default: the top one) and one period
     (default: the focus period).
@@ -360,6 +415,9 @@ def build_report(
     role
         Show what this role may see (see :func:`balanced_scorecard.redaction.secure`):
         the report is always drawn from a view, so personal data never reaches it.
+    max_control_charts
+        Draw at most this many control charts (0: none) for the indicators scored by
+        control limits or signalling a special cause in the focus period.
 
     Examples
     --------
@@ -374,6 +432,8 @@ def build_report(
     """
     if max_exceptions is not None and max_exceptions < 0:
         raise ValueError(f"max_exceptions must be 0 or more, not {max_exceptions}")
+    if max_control_charts < 0:
+        raise ValueError(f"max_control_charts must be 0 or more, not {max_control_charts}")
     ev = secure(ev, role)
     sc = ev.scorecard
     p_label = ev.period_labels[ev.period_index(period)]
@@ -478,4 +538,5 @@ def build_report(
         bands=tuple((b.name, safe_color(b.color)) for b in sc.status_bands),
         explanations=explanations,
         normalised=normalised,
+        control_charts=_control_charts(ev, unit, p_label, max_control_charts),
     )

@@ -96,6 +96,7 @@ class TextRenderer:
             role=o["role"],
             max_exceptions=o["max_exceptions"],
             units_table=False,
+            max_control_charts=0,
         )
         return render_text(report, color=bool(o["color"]), summary=bool(o["summary"]))
 
@@ -132,6 +133,7 @@ class MarkdownRenderer:
             role=o["role"],
             max_exceptions=o["max_exceptions"],
             units_table=False,
+            max_control_charts=0,
         )
         return render_markdown(report)
 
@@ -156,7 +158,9 @@ class HtmlRenderer:
 
     Options (besides ``period``, ``org_unit``, ``max_exceptions``): ``fragment`` (default
     ``False``) returns only the ``<div>`` (what notebooks embed); ``explain`` (default
-    ``True``) includes the collapsible explanations.
+    ``True``) includes the collapsible explanations; ``control_charts`` (default 12) draws
+    up to that many individuals control charts (0: none) for the indicators scored by
+    control limits or signalling a special cause in the focus period.
 
     Examples
     --------
@@ -170,7 +174,7 @@ class HtmlRenderer:
 
     media_type = "text/html"
     suffix = ".html"
-    options: dict[str, Any] = {"fragment": False, "explain": True}  # noqa: RUF012
+    options: dict[str, Any] = {"fragment": False, "explain": True, "control_charts": 12}  # noqa: RUF012
 
     def render(self, evaluation: Evaluation, **options: Any) -> str:
         """Return the page (or the fragment)."""
@@ -184,6 +188,7 @@ class HtmlRenderer:
             role=o["role"],
             max_exceptions=o["max_exceptions"],
             explain=bool(o["explain"]),
+            max_control_charts=int(o["control_charts"]),
         )
         html = (
             _environment()

@@ -188,7 +188,7 @@ def _outliers_panel(
     median = _row_medians(np.sort(panel, axis=1), count)
     dev = np.abs(panel - median[:, None])
     mad = _row_medians(np.sort(dev, axis=1), count)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         z = 0.6745 * dev / mad[:, None]
     flagged = (count[:, None] >= 5) & (mad[:, None] > 0) & (z > threshold)
     return np.asarray(flagged.reshape(-1)[cells] & present)
@@ -214,7 +214,7 @@ def _outliers_sorted(
     dev = np.abs(v - median[seg])
     # Deviations must be sorted within each segment for their median too.
     mad = segment_median(dev[np.lexsort((dev, seg))])
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         z = 0.6745 * dev / mad[seg]
     flagged = (sizes[seg] >= 5) & (mad[seg] > 0) & (z > threshold)
     out[order[flagged]] = True

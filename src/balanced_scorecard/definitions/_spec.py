@@ -206,6 +206,8 @@ _SECTIONS: tuple[Section, ...] = (
         Field("perspective", "string", "Id of its perspective.", required=True),
         _WEIGHT, _rollup("How the objective's indicator scores combine."),
         _opt("parent", "string", "Id of the objective it cascades from."),
+        _opt("org_unit", "string", "Org unit whose scorecard holds it; absent means the "
+             "enterprise. `bsc check` follows `parent` up to an enterprise objective."),
         _enum("tier", _values(Tier), _TIER, "strategic"),
         _TAGS, _DESCRIPTION,
         _list("indicators", "indicator", "Indicators measuring this objective."),
@@ -291,6 +293,8 @@ _SECTIONS: tuple[Section, ...] = (
         Field("node", "string", "Perspective, objective, indicator or initiative id.",
               required=True),
         _opt("org_unit", "string", "Org unit it applies in; absent means every unit."),
+        Field("share", "number", "For a contributor: the agreed fraction of the outcome it "
+              "answers for; a node's contributor shares add up to 1.", minimum=0, maximum=1),
     )),
     Section("target", "Target row", "Thresholds for one indicator, optionally per org unit "
             "and span of periods.", (

@@ -152,7 +152,9 @@ def _assignment_shortcuts(
     """Shortcuts per node and the remaining explicit assignments, if shortcuts keep order."""
     position = {node: i for i, node in enumerate(node_order)}
     roles = list(ROLE_SHORTCUTS.values())
-    short = [a for a in sc.assignments if a.org_unit is None and a.node in position]
+    short = [
+        a for a in sc.assignments if a.org_unit is None and a.share is None and a.node in position
+    ]
     rest = [a for a in sc.assignments if a not in short]
     # The reader makes shortcut assignments node by node, role by role, then explicit ones.
     read_order = sorted(short, key=lambda a: (position[a.node], roles.index(a.role))) + rest

@@ -46,7 +46,9 @@ DEFAULT_PERSPECTIVES: tuple[Perspective, ...] = (
 class Objective:
     """A strategic objective within a perspective; ``rollup`` combines its indicators' scores.
 
-    ``parent`` names an objective it cascades from (a higher-level objective it serves).
+    ``parent`` names an objective it cascades from (a higher-level objective it serves);
+    ``org_unit`` names the org unit whose scorecard holds it (``None``: the enterprise). A
+    department's objective cascades from one of its business unit's or the enterprise's.
 
     Examples
     --------
@@ -60,6 +62,7 @@ class Objective:
     weight: Weight = attrs.field(factory=Weight, converter=to_weight)
     rollup: str = "weighted_mean"
     parent: str | None = None
+    org_unit: str | None = None
     tier: Tier = attrs.field(default=Tier.STRATEGIC, converter=Tier)
     tags: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     description: str = ""

@@ -28,7 +28,7 @@ from balanced_scorecard.model.validation import structure_problems
 if TYPE_CHECKING:
     import pandas as pd
 
-    from balanced_scorecard.algorithms.structure import Finding
+    from balanced_scorecard.algorithms.findings import Finding
     from balanced_scorecard.engine import Engine
     from balanced_scorecard.results import Evaluation
     from balanced_scorecard.strategy_map import StrategyMap

@@ -214,6 +214,8 @@ def structure_problems(
         _ref(c, "objectives", k, "perspective", o.perspective, p_ids, "perspective")
         if o.parent is not None:
             _ref(c, "objectives", k, "parent", o.parent, o_ids, "objective")
+        if o.org_unit is not None:
+            _ref(c, "objectives", k, "org_unit", o.org_unit, units, "org unit")
     for k, ind in enumerate(indicators):
         _ref(c, "indicators", k, "objective", ind.objective, o_ids, "objective")
         for msg in threshold_order_problems(ind.thresholds.as_dict(), ind.polarity):
