@@ -61,3 +61,4 @@ def benchmarks(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_evaluate.py", *session.posargs)
     session.run("python", "benchmarks/bench_facts.py")
     session.run("python", "benchmarks/bench_spc.py")
+    session.run("python", "benchmarks/bench_intelligence.py")

@@ -362,3 +362,49 @@ def test_unknown_adjuster_in_a_definition_is_bad_input(
     err = capsys.readouterr().err
     assert "adjustments[0].adjuster: unknown adjuster 'fxx'" in err
     assert "Did you mean 'fx'?" in err
+
+
+# -- report and map -----------------------------------------------------------------------------
+
+
+def test_report_writes_a_dashboard_and_a_briefing_book(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = shop.parent / "dash.html"
+    code, out, _ = run(capsys, "report", str(shop), "--view", "manager", "-o", str(page))
+    assert code == 0
+    assert "wrote manager dashboard" in out
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "Grow sales" in html
+    book = shop.parent / "book.md"
+    code, out, _ = run(capsys, "report", str(shop), "--book", "-o", str(book))
+    assert code == 0
+    assert book.read_text(encoding="utf-8").startswith("# Briefing book: Corner Shop")
+    code, _, err = run(capsys, "report", str(shop), "-o", str(shop.parent / "dash.txt"))
+    assert code == 2
+    assert "write it to a .html file" in err
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"), [("svg", "<svg"), ("dot", "digraph"), ("mermaid", "flowchart")]
+)
+def test_map_in_every_format(
+    shop: Path, capsys: pytest.CaptureFixture[str], fmt: str, start: str
+) -> None:
+    code, out, _ = run(capsys, "map", str(shop), "--format", fmt)
+    assert code == 0
+    assert out.lstrip().startswith(start)
+    assert "Grow sales" in out
+
+
+def test_map_without_status_needs_no_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "design.yaml"
+    path.write_text(DEFINITION.split("sources:")[0])
+    target = tmp_path / "map.svg"
+    code, out, _ = run(capsys, "map", str(path), "--no-status", "-o", str(target))
+    assert code == 0
+    assert "wrote svg strategy map" in out
+    assert "Grow sales" in target.read_text(encoding="utf-8")

@@ -188,3 +188,36 @@ def test_plugin_template_is_discovered_through_its_entry_point() -> None:
     engine = bsc.Engine()
     assert "template" in engine.plugins.names
     assert engine.plugins.renderers.plugin_of("csv") == "template"
+
+
+# -- what the design checks and the evidence find in Acme (planted, see its README) ----------
+
+
+def test_acme_planted_misalignment_and_conflicting_target(acme: bsc.Evaluation) -> None:
+    found = acme.scorecard.check()
+    orphans = [f for f in found if f.rule == "cascade-orphan"]
+    assert [f.nodes for f in orphans] == [("innovate_products",)]
+    # Industrial's DSO target is 52 days while its departments are held to 55: no mix of
+    # departments meeting their targets gives the business unit its own.
+    dso = [
+        f
+        for f in found
+        if f.rule == "ratio-target-unreachable"
+        and "days_sales_outstanding" in f.nodes
+        and "industrial" in f.org_units
+    ]
+    assert dso
+    assert "52" in dso[0].message
+    assert "55" in dso[0].message
+
+
+def test_acme_planted_link_evidence(acme: bsc.Evaluation) -> None:
+    group = acme.link_evidence().set_index(["cause", "effect"])
+    unsupported = group.loc[("it_system_availability", "order_lead_time")]
+    assert unsupported["verdict"] == "weak"
+    assert unsupported["correlation_p"] > 0.05
+    plant = acme.link_evidence(org_unit="industrial_operations").set_index(["cause", "effect"])
+    lagged = plant.loc[("training_hours_per_employee", "defect_rate_ppm")]
+    # The generator makes the defect rate follow training two months later.
+    assert (lagged["best_lag"], lagged["verdict"]) == (2, "supported")
+    assert lagged["r_at_best_lag"] < -0.9

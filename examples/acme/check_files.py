@@ -98,6 +98,7 @@ KEYS = {
         "weight",
         "rollup",
         "parent",
+        "org_unit",
         "tier",
         "tags",
         "description",

@@ -26,6 +26,7 @@ from balanced_scorecard.exceptions import ScorecardError
 
 if TYPE_CHECKING:
     from balanced_scorecard.engine import Engine
+    from balanced_scorecard.model.scorecard import Scorecard
     from balanced_scorecard.plugins.registries import Registry
     from balanced_scorecard.results import Evaluation
 
@@ -42,6 +43,22 @@ _SUFFIX_ALIASES = {".htm": "html", ".markdown": "markdown", ".text": "text"}
 
 class _UsageError(Exception):
     """A bad command line that argparse could not see (an unknown format, say)."""
+
+
+def _inputs(cmd: argparse.ArgumentParser) -> None:
+    """The arguments that say what to evaluate (shared by report and map)."""
+    cmd.add_argument("definition", metavar="DEFINITION", help="definition file (YAML/TOML/JSON)")
+    cmd.add_argument(
+        "--data",
+        metavar="FILE",
+        action="append",
+        help="observations (CSV path or source URI); repeat for several; default: "
+        "the definition's own sources",
+    )
+    cmd.add_argument("--targets", metavar="NAME_OR_FILE", help="a target set or a CSV file")
+    cmd.add_argument("--period", metavar="P", help="focus period (default: latest)")
+    cmd.add_argument("--org-unit", metavar="U", help="the org unit in focus")
+    cmd.add_argument("--role", metavar="ROLE", help="show what ROLE may see")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -144,6 +161,62 @@ def _parser() -> argparse.ArgumentParser:
         help="only this perspective's entries",
     )
     cat.add_argument("--json", action="store_true", help="print the entries as JSON")
+
+    rep = sub.add_parser(
+        "report",
+        help="render a dashboard or a briefing book for a review",
+        description="Evaluate and render a self-contained HTML dashboard (views for the "
+        "executive, a manager's subtree or operations) or a briefing book for a review "
+        "meeting (HTML, Markdown or PDF).",
+    )
+    _inputs(rep)
+    rep.add_argument("--view", choices=("executive", "manager", "operational"), default="executive")
+    rep.add_argument("--book", action="store_true", help="a briefing book instead of the dashboard")
+    rep.add_argument(
+        "--output", "-o", metavar="FILE", required=True,
+        help="file to write: .html (dashboard or book), .md or .pdf (book)",
+    )  # fmt: skip
+
+    mp = sub.add_parser(
+        "map",
+        help="draw the strategy map (SVG, Graphviz DOT or Mermaid)",
+        description="Draw the strategy map. With data (the definition's sources or --data) "
+        "objectives are coloured by status; --no-status draws the design alone.",
+    )
+    _inputs(mp)
+    mp.add_argument("--format", choices=("svg", "dot", "mermaid"), default="svg")
+    mp.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
+    mp.add_argument(
+        "--no-status", action="store_true", help="draw the design only; do not evaluate"
+    )
+
+    db = sub.add_parser(
+        "db",
+        help="the store: upgrade its schema, import and export definitions",
+        description="Work with the store (a SQLite file by default, PostgreSQL for shared use).",
+    )
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    url_help = "store URL (default: sqlite:///bsc.db, or $BSC_STORE_URL)"
+    up = db_sub.add_parser("upgrade", help="create the tables or run pending migrations")
+    up.add_argument("--url", help=url_help)
+    imp = db_sub.add_parser("import", help="save a definition file as a new version")
+    imp.add_argument("definition", metavar="DEFINITION")
+    imp.add_argument("--url", help=url_help)
+    imp.add_argument("--author", required=True, help="who saves it (recorded in the audit trail)")
+    imp.add_argument("--message", default="", help="why (recorded with the version)")
+    imp.add_argument(
+        "--expected-version",
+        type=_count,
+        help="refuse to save unless the latest stored version is this one (0: none yet)",
+    )
+    exp = db_sub.add_parser("export", help="write a stored definition as a definition file")
+    exp.add_argument("scorecard", metavar="SCORECARD_ID")
+    exp.add_argument("--url", help=url_help)
+    exp.add_argument("--version", type=_count, help="the version to export (default: latest)")
+    exp.add_argument("--output", "-o", help="file to write (default: standard output)")
+    exp.add_argument("--format", choices=("yaml", "json"), default=None)
+    ver = db_sub.add_parser("verify", help="verify the audit trail's hash chain")
+    ver.add_argument("--url", help=url_help)
     return parser
 
 
@@ -233,16 +306,22 @@ def _evaluate(args: argparse.Namespace) -> int:
     engine = _engine()
     fmt = _format_for(engine, args.format, args.output)
     scorecard = engine.load(args.definition)
-    ev = engine.evaluate(
-        scorecard,
-        args.data or None,
-        period=args.period,
-        start=args.start,
-        targets=args.targets,
-        org_unit=args.org_unit,
-        as_known_at=args.as_known_at,
-        close_days=args.close_days,
-    )
+    bar = _Progress(sys.stderr)
+    engine.progress = bar
+    try:
+        ev = engine.evaluate(
+            scorecard,
+            args.data or None,
+            period=args.period,
+            start=args.start,
+            targets=args.targets,
+            org_unit=args.org_unit,
+            as_known_at=args.as_known_at,
+            close_days=args.close_days,
+        )
+    finally:
+        bar.close()
+        engine.progress = None
     # Reports show what the role may see; --fail-on below still judges all the data.
     view = ev.for_role(args.role)
     # Only what the user asked for: a plugin renderer may not know the built-ins' options.
@@ -351,7 +430,144 @@ def _catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Progress:
+    """A one-line progress bar on a terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+        self.shown = False
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self.active:
+            return
+        width = 24
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r[{bar}] {step[:40]:<40} {done}/{total}")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 78 + "\r")
+            self.stream.flush()
+
+
+def _evaluated(args: argparse.Namespace, engine: Engine) -> Evaluation:
+    scorecard = engine.load(args.definition)
+    bar = _Progress(sys.stderr)
+    engine.progress = bar
+    try:
+        return engine.evaluate(
+            scorecard, args.data or None, period=args.period, targets=args.targets
+        )
+    finally:
+        bar.close()
+        engine.progress = None
+
+
+def _report(args: argparse.Namespace) -> int:
+    engine = _engine()
+    ev = _evaluated(args, engine)
+    path = Path(args.output)
+    suffix = path.suffix.lower()
+    options: dict[str, Any] = {"org_unit": args.org_unit, "period": args.period}
+    if args.role:
+        options["role"] = args.role
+    if args.book:
+        renderer = {".md": "briefing-markdown", ".markdown": "briefing-markdown"}.get(
+            suffix, "briefing-pdf" if suffix == ".pdf" else "briefing"
+        )
+        # A manager's book covers every tier; the others their own audience.
+        audience = {"manager": "all"}.get(args.view, args.view)
+        document = engine.render(ev, renderer, audience=audience, **options)
+    else:
+        if suffix not in (".html", ".htm"):
+            raise _UsageError(
+                f"the dashboard is an HTML page; write it to a .html file, not {path.name!r} "
+                "(use --book for Markdown or PDF)"
+            )
+        document = engine.render(ev, "dashboard", view=args.view, **options)
+    if isinstance(document, bytes):
+        path.write_bytes(document)
+    else:
+        path.write_text(document, encoding="utf-8")
+    _say(f"wrote {'briefing book' if args.book else args.view + ' dashboard'} to {path}")
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    from balanced_scorecard.visual.exports import to_dot, to_mermaid
+    from balanced_scorecard.visual.strategy_map import map_svg
+
+    engine = _engine()
+    subject: Scorecard | Evaluation
+    if args.no_status:
+        subject = engine.load(args.definition)
+    else:
+        ev = _evaluated(args, engine)
+        subject = ev.for_role(args.role) if args.role else ev
+    where = {"org_unit": args.org_unit, "period": args.period}
+    if args.format == "svg":
+        text = map_svg(subject, **where)
+    elif args.format == "dot":
+        text = to_dot(subject, **where)
+    else:
+        text = to_mermaid(subject, **where)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _say(f"wrote {args.format} strategy map to {args.output}")
+    else:
+        _write(sys.stdout, text)
+    return 0
+
+
+def _store_url(args: argparse.Namespace) -> str:
+    from balanced_scorecard.store import DEFAULT_URL
+
+    return str(args.url or os.environ.get("BSC_STORE_URL") or DEFAULT_URL)
+
+
+def _db(args: argparse.Namespace) -> int:
+    from balanced_scorecard.definitions import dumps
+
+    engine = _engine()
+    url = _store_url(args)
+    # Opening runs the pending migrations, in one transaction (see Store.open).
+    with engine.open_store(url) as store:
+        if args.db_command == "upgrade":
+            _say(f"{store.url}: schema version {store.schema_version()} (up to date)")
+            return 0
+        if args.db_command == "import":
+            scorecard = engine.load(args.definition)
+            version = store.save_definition(
+                scorecard,
+                author=args.author,
+                message=args.message,
+                expected_version=args.expected_version,
+            )
+            _say(f"{scorecard.id}: saved as version {version} in {store.url}")
+        elif args.db_command == "export":
+            sc = store.load_definition(args.scorecard, args.version)
+            fmt = args.format or ("json" if str(args.output or "").endswith(".json") else "yaml")
+            text = dumps(sc, format=fmt)
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+                _say(f"{sc.id}: wrote {args.output}")
+            else:
+                _say(text.rstrip("\n"))
+        else:  # verify
+            result = store.verify_audit()
+            _say(result.message)
+            return 0 if result.ok else EXIT_FAILED
+    return 0
+
+
 _COMMANDS = {
+    "db": _db,
+    "map": _map,
+    "report": _report,
     "evaluate": _evaluate,
     "check": _check,
     "schema": _schema,

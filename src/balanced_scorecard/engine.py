@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -43,6 +43,9 @@ from balanced_scorecard.model.periods import FiscalCalendar
 from balanced_scorecard.model.scorecard import Scorecard
 from balanced_scorecard.model.targets import Target, TargetSet
 from balanced_scorecard.plugins.manager import PluginManager
+
+if TYPE_CHECKING:
+    from balanced_scorecard.store import Store
 from balanced_scorecard.plugins.registries import Source
 from balanced_scorecard.results import Evaluation
 from balanced_scorecard.units import UnitRegistry, make_registry, unit_problem
@@ -94,6 +97,7 @@ class Engine:
         trend_window: int = 3,
         allowed_sources: Iterable[str] | None = None,
         allowed_hosts: Iterable[str] | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         self.registry = registry if registry is not None else make_registry()
         self.plugins = PluginManager(entry_points=entry_points, plugins=plugins)
@@ -104,6 +108,38 @@ class Engine:
         self.allowed_hosts = (
             None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         )
+        #: Called as ``progress(step, done, total)`` while evaluating (reading each source,
+        #: validating, scoring); ``None`` is silent. ``bsc`` draws a bar with it on a terminal.
+        self.progress = progress
+
+    def _tick(self, step: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(step, done, total)
+
+    # -- the store ------------------------------------------------------------------------
+
+    def open_store(self, url: str | os.PathLike[str], **options: Any) -> Store:
+        """Open the store at ``url``: a store plugin registered for the URL's scheme (see
+        ``bsc_register_stores``), else the built-in SQLAlchemy store (SQLite, PostgreSQL);
+        ``options`` go to :meth:`balanced_scorecard.store.Store.open`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "bsc.db"
+        >>> with Engine(entry_points=False).open_store(f"sqlite:///{path}") as store:
+        ...     store.schema_version() > 0
+        True
+        """
+        from balanced_scorecard.store import Store
+
+        text = os.fspath(url)
+        scheme = text.split(":", 1)[0].split("+", 1)[0].lower() if ":" in text else ""
+        openers = self.plugins.stores
+        if scheme in openers:
+            store: Store = openers[scheme](text)
+            return store
+        return Store.open(text, **options)
 
     # -- definitions ----------------------------------------------------------------------
 
@@ -242,7 +278,8 @@ class Engine:
         # (source, message, severity, rule): failed sources and the problems of raw facts.
         failures: list[tuple[str, str, str, str]] = []
         # One failing source must not hide the others: it is reported, the rest still load.
-        for name, item, options in items:
+        for k, (name, item, options) in enumerate(items):
+            self._tick(f"reading {name}", k, len(items))
             if isinstance(item, pd.DataFrame):
                 frames.append((name, item))
                 continue
@@ -265,6 +302,7 @@ class Engine:
                     frames.append((name, self.read(item, base_dir=base, **options)))
             except ObservationError as exc:
                 failures.append((name, str(exc), "error", "source-failed"))
+        self._tick("reading sources", len(items), len(items))
         if not frames:
             raise ObservationError(
                 "no source could be read: "
@@ -448,6 +486,7 @@ class Engine:
         )
         from balanced_scorecard.evaluation import run_pipeline
 
+        self._tick("scoring", 0, 1)
         ev = run_pipeline(
             scorecard,
             prepared,
@@ -460,6 +499,7 @@ class Engine:
             freq=freq,
             trend_window=self.trend_window,
         )
+        self._tick("scoring", 1, 1)
         ev = _with_knowledge(ev, prepared, known_at, close_days)
         return attrs.evolve(ev, engine=self, observations=prepared)
 

@@ -15,11 +15,16 @@ import attrs
 __all__ = [
     "DefinitionError",
     "ExpressionError",
+    "MissingDependencyError",
     "ModelError",
     "ObservationError",
+    "PdfEngineError",
+    "PlotDependencyError",
     "PluginError",
     "Problem",
     "ScorecardError",
+    "StoreConflictError",
+    "StoreError",
     "UnitError",
     "UnknownMethodError",
     "UnknownNodeError",
@@ -63,6 +68,54 @@ class ObservationError(ScorecardError, ValueError):
 
 class PluginError(ScorecardError, RuntimeError):
     """A plugin failed; the message names the plugin and the hook."""
+
+
+class MissingDependencyError(ScorecardError, ImportError):
+    """An optional dependency a feature needs is not installed; the message names the extra
+    to install (``pip install 'balanced_scorecard[plot]'``) or the system package."""
+
+
+class PlotDependencyError(MissingDependencyError):
+    """matplotlib, needed for figures, is not installed (the ``plot`` extra)."""
+
+
+class PdfEngineError(MissingDependencyError, RuntimeError):
+    """No PDF engine: Playwright (the ``pdf`` extra) or the system Chromium is missing."""
+
+
+class StoreError(ScorecardError, RuntimeError):
+    """The store cannot do what was asked: unknown scorecard or version, a schema that is
+    older or newer than this library, a value it cannot keep losslessly."""
+
+
+class StoreConflictError(StoreError):
+    """Someone saved a newer version of a definition since it was read (optimistic
+    concurrency): reload it, apply the change again and save with the new version.
+
+    Attributes
+    ----------
+    scorecard_id, expected, actual
+        The scorecard (or, with ``what``, the record, e.g. ``"change request cr-1"``), the
+        version (or revision) the writer expected to replace, and the latest stored one.
+    """
+
+    def __init__(self, scorecard_id: str, expected: int, actual: int, *, what: str = "") -> None:
+        self.scorecard_id = scorecard_id
+        self.expected = expected
+        self.actual = actual
+        if what:
+            super().__init__(
+                f"{scorecard_id} was changed by someone else: you expected to replace "
+                f"{what} {expected}, but the stored {what} is {actual}. Reload it, apply your "
+                f"change again and save with expected_{what}={actual}"
+            )
+            return
+        super().__init__(
+            f"scorecard {scorecard_id!r} was changed by someone else: you expected to replace "
+            f"version {expected}, but the latest stored version is {actual}. Reload version "
+            f"{actual} (Store.load_definition), apply your change again and save with "
+            f"expected_version={actual}"
+        )
 
 
 @attrs.frozen(kw_only=True)

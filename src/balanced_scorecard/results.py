@@ -7,7 +7,7 @@ evaluation that is only rendered for one period never pays for the full frame.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +24,19 @@ from balanced_scorecard.model.people import Role
 from balanced_scorecard.model.scorecard import Scorecard
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from balanced_scorecard.algorithms.root_cause import CauseTree
     from balanced_scorecard.algorithms.significance import SignificanceThresholds
     from balanced_scorecard.data.observations import PreparedObservations
     from balanced_scorecard.engine import Engine
     from balanced_scorecard.exceptions import PluginError
+    from balanced_scorecard.governance.annotations import Annotation, Override
+    from balanced_scorecard.governance.cadence import Agenda, Meeting
+    from balanced_scorecard.governance.escalation import EscalationRule
     from balanced_scorecard.model.classification import OutputPolicy
     from balanced_scorecard.redaction import AccessView
+    from balanced_scorecard.visual.strategy_map import StrategyMapPicture
 
 __all__ = ["FRAME_COLUMNS", "Evaluation", "IndicatorLevel", "NodeLevel"]
 
@@ -170,6 +176,9 @@ class Evaluation:
     access: AccessView | None = attrs.field(default=None, eq=False, repr=False)
     #: The engine that produced the evaluation; its renderers serve :meth:`render`.
     engine: Engine | None = attrs.field(default=None, eq=False, repr=False)
+    #: Owners' status overrides (see :meth:`with_overrides`), applied in :meth:`to_frame` and
+    #: so in every output, always marked.
+    overrides: tuple[Override, ...] = attrs.field(default=(), eq=False, repr=False)
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -273,7 +282,43 @@ class Evaluation:
         )
         parts = [self._level_frame(level, u_sel, p_sel) for level in self._levels.values()]
         # Top of the hierarchy first, as people read a scorecard.
-        return pd.concat(parts[::-1], ignore_index=True)
+        out = pd.concat(parts[::-1], ignore_index=True)
+        if self.overrides:
+            from balanced_scorecard.governance.annotations import apply_overrides
+
+            out = apply_overrides(out, self.overrides, scorecard=self.scorecard)
+        return out
+
+    def with_overrides(self, overrides: Iterable[Override]) -> Evaluation:
+        """This evaluation with owners' manual status overrides.
+
+        Each override is checked first (only an owner of the node in that org unit may
+        override, with a justification, to a known status; see
+        :func:`~balanced_scorecard.governance.annotations.check_override`). The scores stay
+        as computed; :meth:`to_frame` (and so every report, exception list and renderer)
+        shows the overriding status with ``original_status``, ``overridden_by`` and
+        ``override_justification`` columns, and the renderers mark it.
+
+        Examples
+        --------
+        >>> from balanced_scorecard.governance import Override
+        >>> from balanced_scorecard.model import Assignment
+        >>> ev = _demo()
+        >>> ev = attrs.evolve(ev, scorecard=attrs.evolve(ev.scorecard,
+        ...     assignments=[Assignment(role="owner", person="ann", node="revenue")]))
+        >>> o = Override(node="revenue", org_unit="all", period="2025-02", status="amber",
+        ...              by="ann", justification="a large order slipped into March",
+        ...              at="2025-03-02T09:00:00Z")
+        >>> row = ev.with_overrides([o]).to_frame().query("node == 'revenue'").iloc[0]
+        >>> row["status"], row["original_status"], row["overridden_by"]
+        ('amber', 'green', 'ann')
+        """
+        from balanced_scorecard.governance.annotations import check_override
+
+        given = (*self.overrides, *overrides)
+        for o in given:
+            check_override(self.scorecard, o, status_names=list(self.status_names))
+        return attrs.evolve(self, overrides=given)
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -542,6 +587,42 @@ class Evaluation:
             max_depth=max_depth,
         )
 
+    def escalations(
+        self,
+        rules: Sequence[EscalationRule] | None = None,
+        *,
+        period: str | None = None,
+    ) -> pd.DataFrame:
+        """The escalations that fire at ``period`` (default: the focus period): one row per
+        (indicator, org unit) whose run of red periods meets a rule, with the rule, the run
+        length and whom to tell. Default rules: red two periods running goes to the owner's
+        manager, three to the executive sponsor; see
+        :func:`~balanced_scorecard.governance.escalation.evaluate_escalations`.
+
+        Examples
+        --------
+        >>> _demo().escalations().empty
+        True
+        """
+        from balanced_scorecard.governance.escalation import evaluate_escalations
+
+        return evaluate_escalations(self, rules, period=period)
+
+    def agenda(
+        self,
+        meeting: Meeting | Mapping[str, Any] | pd.Series,
+        *,
+        annotations: Iterable[Annotation] | None = None,
+        escalations: pd.DataFrame | None = None,
+    ) -> Agenda:
+        """A review meeting's agenda: the exceptions at the meeting's tier, the escalations
+        due and the overdue commentary; see
+        :func:`~balanced_scorecard.governance.cadence.agenda` and
+        :func:`~balanced_scorecard.governance.cadence.review_meetings` for the meetings."""
+        from balanced_scorecard.governance.cadence import agenda
+
+        return agenda(self, meeting, annotations=annotations, escalations=escalations)
+
     def link_evidence(
         self,
         *,
@@ -569,6 +650,29 @@ class Evaluation:
         series = evaluation_series(self, org_unit=org_unit, value=value)
         return link_evidence(
             series, self.scorecard.links, max_lag=max_lag, alpha=alpha, min_points=min_points
+        )
+
+    def learning_growth_correlations(
+        self,
+        *,
+        org_unit: str | None = None,
+        max_lag: int = 4,
+        alpha: float = 0.05,
+        min_points: int = 8,
+    ) -> pd.DataFrame:
+        """Which learning-and-growth indicators correlate with the financial and customer
+        outcomes, at which lag; see
+        :func:`~balanced_scorecard.algorithms.evidence.learning_growth_correlations`.
+
+        Examples
+        --------
+        >>> _demo().learning_growth_correlations().empty  # no learning & growth indicator
+        True
+        """
+        from balanced_scorecard.algorithms.evidence import learning_growth_correlations
+
+        return learning_growth_correlations(
+            self, org_unit=org_unit, max_lag=max_lag, alpha=alpha, min_points=min_points
         )
 
     def candidate_links(
@@ -807,8 +911,11 @@ class Evaluation:
         withheld (no actual, target, score, trend or contribution; status ``withheld``; no
         inputs or lineage in :meth:`explain`), quality-report cells from such fields too.
         Rollups keep the scores computed from all the data. Renderers always draw a view;
-        without a role, the policy's default ceiling applies. See
-        :mod:`balanced_scorecard.redaction`.
+        without a role, the policy's default ceiling applies. A role with a view in
+        ``output_policy.views`` first gets an evaluation from which the org units,
+        perspectives and tiers outside its view are removed (not blanked: their names,
+        values and comments never leave the library); see
+        :func:`balanced_scorecard.redaction.restrict` and :mod:`balanced_scorecard.redaction`.
 
         Examples
         --------
@@ -819,6 +926,22 @@ class Evaluation:
         from balanced_scorecard.redaction import for_role
 
         return for_role(self, role, policy=policy)
+
+    def strategy_map_picture(self, **options: Any) -> StrategyMapPicture:
+        """The strategy map coloured by this evaluation's statuses, as a picture (SVG in
+        notebooks, ``save("map.svg")``); see :func:`balanced_scorecard.visual.map_picture`
+        for ``org_unit``, ``period``, ``show_indicators`` and ``strengths``."""
+        from balanced_scorecard.visual.strategy_map import map_picture
+
+        return map_picture(self, **options)
+
+    def plot(self, kind: str = "trend", node: str | None = None, **options: Any) -> Figure:
+        """A matplotlib figure of the evaluation, for people who customise their charts
+        (needs the ``plot`` extra): ``kind`` is ``trend``, ``score``, ``heatmap`` or
+        ``control``; see :func:`balanced_scorecard.visual.plot.plot` for the options."""
+        from balanced_scorecard.visual.plot import plot
+
+        return plot(self, kind, node, **options)
 
     def render(self, format: str = "text", **options: Any) -> str | bytes:
         """Render with a renderer of the engine that made this evaluation (``text``,

@@ -52,6 +52,13 @@ class StrategyMap:
     links: tuple[CausalLink, ...] = attrs.field(default=(), converter=to_tuple)
     initiatives: tuple[Initiative, ...] = attrs.field(default=(), converter=to_tuple)
 
+    def _repr_svg_(self) -> str:
+        """The map as an SVG picture (notebooks show it); see
+        :func:`balanced_scorecard.visual.map_svg`."""
+        from balanced_scorecard.visual.strategy_map import map_svg
+
+        return map_svg(self)
+
     @cached_property
     def graph(self) -> nx.DiGraph:
         """A frozen :class:`networkx.DiGraph` with ids as nodes.

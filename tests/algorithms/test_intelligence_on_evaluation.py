@@ -74,3 +74,15 @@ def test_a_calculated_root_gets_its_change_attributed_to_its_inputs() -> None:
     assert "change since the previous period" in tree._repr_html_()
     # An input indicator is not calculated: nothing to attribute.
     assert sc.evaluate(obs).root_causes("revenue").attribution == ()
+
+
+def test_scorecard_surfaces_raci_and_balance() -> None:
+    from balanced_scorecard.algorithms.accountability import raci
+    from balanced_scorecard.algorithms.balance import balance_summary
+
+    sc = _example_evaluation().scorecard
+    pd.testing.assert_frame_equal(sc.raci(), raci(sc))
+    pd.testing.assert_frame_equal(sc.balance(), balance_summary(sc))
+    # Ruth owns revenue, Quinn defects (the example's two assignments).
+    owners = sc.raci().set_index("node")["accountable"]
+    assert owners["revenue"] == "Ruth"

@@ -49,7 +49,11 @@ def clean_parts() -> dict[str, Any]:
         "objectives": objectives,
         "indicators": indicators,
         "links": [CausalLink(cause="nps", effect="revenue")],
-        "assignments": owners("grow", "delight", "revenue", "pipeline", "nps", "response_time"),
+        "assignments": [
+            *owners("grow", "delight", "revenue", "pipeline", "nps", "response_time"),
+            # A facilitator per perspective covers its objectives' reviews.
+            *(Assignment(role="review_facilitator", person="pmo", node=p.id) for p in PERSPECTIVES),
+        ],
         "initiatives": [Initiative(id="crm", objectives=["delight"])],
         "weights_total": 1,
     }

@@ -115,6 +115,16 @@ def test_position_is_monotone_and_bounded(q: list[float], value: float, step: fl
     assert pos[1] >= pos[0]  # a better value never ranks lower
 
 
+def test_position_on_a_subnormal_gap_is_clamped_without_warning() -> None:
+    # Found by the property above: p50 = 0 and p75 = 5e-324 (the smallest subnormal). A value
+    # of 1 is past p75, so it sits at the top, 75; the division 1 / 5e-324 overflows to inf
+    # before the clamp and must not warn (warnings are errors in the suite).
+    table = pd.DataFrame({"indicator": ["m"], "p25": [0.0], "p50": [0.0], "p75": [5e-324]})
+    vals = pd.DataFrame({"indicator": "m", "org_unit": ["a", "b"], "value": [0.0, 1.0]})
+    pos = benchmark_position(vals, table)["position"].to_numpy()
+    assert pos.tolist() == [50.0, 75.0]
+
+
 def test_baselines_become_targets_the_engine_scores() -> None:
     # North's last six cycle times 7..12: median 9.5 becomes the target, p75 10.75 the red
     # flag (lower is better). An actual of 9.5 meets the target: goal/red-flag scoring puts

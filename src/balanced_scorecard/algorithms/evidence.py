@@ -64,6 +64,7 @@ __all__ = [
     "evaluation_series",
     "granger_test",
     "lagged_correlation",
+    "learning_growth_correlations",
     "link_evidence",
 ]
 
@@ -849,3 +850,76 @@ def evaluation_series(
         index=pd.Index(list(evaluation.period_labels), name="period"),
         columns=pd.Index([*indicators.ids, *evaluation.objectives.ids], name="node"),
     )
+
+
+def learning_growth_correlations(
+    evaluation: Evaluation,
+    *,
+    org_unit: str | None = None,
+    drivers: Iterable[str] | None = None,
+    outcomes: Iterable[str] | None = None,
+    max_lag: int = 4,
+    alpha: float = 0.05,
+    min_points: int = 8,
+) -> pd.DataFrame:
+    """Which workforce and other learning-and-growth indicators move with the performance
+    outcomes, at which lag.
+
+    Every pair (driver, outcome) is judged as a hypothetical link by :func:`link_evidence`
+    (lagged correlation, best lag, its Bonferroni-adjusted p-value and a Granger test); the
+    sign is read from the data, not declared. Drivers default to the indicators of the
+    ``learning_growth`` perspective, outcomes to the objectives and indicators of the
+    ``financial`` and ``customer`` perspectives.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``driver``, ``outcome``, ``best_lag``, ``r``, ``n``, ``correlation_p``,
+        ``granger_p``, ``significant`` (``correlation_p < alpha``) and ``reason`` for pairs
+        that could not be judged; significant pairs first, then by ``|r|``. Correlational
+        evidence, not proof of cause.
+    """
+    from balanced_scorecard.model.links import CausalLink
+
+    sc = evaluation.scorecard
+    perspective_of = {o.id: o.perspective for o in sc.objectives}
+    if drivers is None:
+        drivers = [
+            i.id for i in sc.indicators if perspective_of.get(i.objective) == "learning_growth"
+        ]
+    if outcomes is None:
+        top = {"financial", "customer"}
+        outcomes = [o.id for o in sc.objectives if o.perspective in top] + [
+            i.id for i in sc.indicators if perspective_of.get(i.objective) in top
+        ]
+    pairs = [
+        CausalLink(cause=d, effect=o)
+        for d in dict.fromkeys(drivers)
+        for o in dict.fromkeys(outcomes)
+        if d != o
+    ]
+    columns = [
+        "driver", "outcome", "best_lag", "r", "n", "correlation_p", "granger_p",
+        "significant", "reason",
+    ]  # fmt: skip
+    if not pairs:
+        return pd.DataFrame(columns=columns)
+    series = evaluation_series(evaluation, org_unit=org_unit)
+    found = link_evidence(series, pairs, max_lag=max_lag, alpha=alpha, min_points=min_points)
+    out = pd.DataFrame(
+        {
+            "driver": found["cause"],
+            "outcome": found["effect"],
+            "best_lag": found["best_lag"],
+            "r": found["r_at_best_lag"],
+            "n": found["n"],
+            "correlation_p": found["correlation_p"],
+            "granger_p": found["granger_p"],
+            "significant": found["correlation_p"] < _alpha(alpha),
+            "reason": found["reason"].where(found["verdict"] == "insufficient-data", ""),
+        }
+    )
+    order = out.assign(_abs=out["r"].abs()).sort_values(
+        ["significant", "_abs"], ascending=[False, False], kind="stable", na_position="last"
+    )
+    return out.loc[order.index].reset_index(drop=True)

@@ -8,6 +8,7 @@ Every check of :mod:`balanced_scorecard.algorithms.structure`,
 
 from __future__ import annotations
 
+import html
 from collections.abc import Collection, Iterable, Mapping
 from enum import StrEnum
 
@@ -18,7 +19,7 @@ from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.exceptions import UnknownMethodError
 from balanced_scorecard.model._convert import str_tuple
 
-__all__ = ["Finding", "Severity", "findings_frame", "select_rules"]
+__all__ = ["Finding", "Findings", "Severity", "findings_frame", "select_rules"]
 
 
 class Severity(StrEnum):
@@ -107,3 +108,43 @@ def select_rules(
                 + did_you_mean(name, registry)
             )
     return [name for name in registry if name in wanted]
+
+
+class Findings(list[Finding]):
+    """The findings of a design check: a plain list of :class:`Finding` that also prints one
+    per line, gives a frame and shows as a table in notebooks.
+
+    Examples
+    --------
+    >>> fs = Findings([Finding(rule="r", severity="info", message="<b>x</b>", nodes=("n",))])
+    >>> print(fs)
+    info [r] <b>x</b>
+    >>> "&lt;b&gt;x&lt;/b&gt;" in fs._repr_html_()
+    True
+    """
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The findings as :func:`findings_frame` lays them out."""
+        return findings_frame(self)
+
+    def __str__(self) -> str:
+        return "\n".join(str(f) for f in self)
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return "<p>No findings.</p>"
+        head = "".join(f"<th>{c}</th>" for c in ("severity", "rule", "nodes", "message", "fix"))
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (f.severity.value, f.rule, ", ".join(f.nodes), f.message, f.fix)
+            )
+            + "</tr>"
+            for f in self
+        )
+        return (
+            f'<table class="bsc-findings"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+        )

@@ -29,8 +29,9 @@ import networkx as nx
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.algorithms import accountability, alignment, balance
-from balanced_scorecard.algorithms.findings import Finding, Severity, select_rules
+from balanced_scorecard.algorithms.findings import Finding, Findings, Severity, select_rules
 from balanced_scorecard.exceptions import ModelError
+from balanced_scorecard.governance.roles import GOVERNANCE_RULES
 from balanced_scorecard.model.enums import LeadLag
 from balanced_scorecard.model.people import Role
 
@@ -355,8 +356,9 @@ def initiative_without_objective(scorecard: Scorecard) -> list[Finding]:
 #: Rule name -> checker, in the order :func:`lint` runs them: the structure rules of this
 #: module, then cascade alignment and target conflicts
 #: (:mod:`~balanced_scorecard.algorithms.alignment`), ownership
-#: (:mod:`~balanced_scorecard.algorithms.accountability`) and balance
-#: (:mod:`~balanced_scorecard.algorithms.balance`). Each checker takes a scorecard (and
+#: (:mod:`~balanced_scorecard.algorithms.accountability`), balance
+#: (:mod:`~balanced_scorecard.algorithms.balance`) and governance-role coverage
+#: (:mod:`~balanced_scorecard.governance.roles`). Each checker takes a scorecard (and
 #: keyword-only options with defaults) and returns its findings in document order.
 LINT_RULES: Mapping[str, Callable[..., list[Finding]]] = {
     "objective-without-indicators": objective_without_indicators,
@@ -370,6 +372,7 @@ LINT_RULES: Mapping[str, Callable[..., list[Finding]]] = {
     **alignment.ALIGNMENT_RULES,
     **accountability.ACCOUNTABILITY_RULES,
     **balance.BALANCE_RULES,
+    **GOVERNANCE_RULES,
 }
 
 
@@ -387,7 +390,7 @@ def lint(
     rules: Collection[str] | None = None,
     lagging_share_warning: float = 1.0,
     options: Mapping[str, Mapping[str, Any]] | None = None,
-) -> list[Finding]:
+) -> Findings:
     """Check a scorecard's design against :data:`LINT_RULES`.
 
     Parameters
@@ -406,8 +409,9 @@ def lint(
 
     Returns
     -------
-    list of Finding
-        In rule order, then document order.
+    Findings
+        A list of :class:`~balanced_scorecard.algorithms.findings.Finding`, in rule order,
+        then document order (``.frame`` for a table).
 
     Raises
     ------
@@ -446,7 +450,7 @@ def lint(
         "lagging_share_warning", lagging_share_warning
     )
     selected = select_rules(LINT_RULES, rules, "lint")
-    findings: list[Finding] = []
+    findings = Findings()
     for name in selected:
         findings.extend(LINT_RULES[name](scorecard, **per_rule.get(name, {})))
     return findings

@@ -1,4 +1,5 @@
-"""Normal, chi-square and F distribution functions for the analytics toolkits.
+"""Normal, chi-square and F distribution functions for the analytics toolkits, and the
+normal-theory intervals built on them (the z of a confidence level, the Wilson interval).
 
 SciPy is not a dependency, so the few distribution functions the capability and customer
 modules need are built here on :func:`math.erfc` and :func:`math.lgamma`, which are exact to
@@ -15,8 +16,11 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from balanced_scorecard.exceptions import ModelError
+
 __all__ = [
     "beta_inc",
+    "check_confidence",
     "chi2_cdf",
     "chi2_ppf",
     "f_sf",
@@ -24,6 +28,8 @@ __all__ = [
     "normal_isf",
     "normal_ppf",
     "normal_sf",
+    "two_sided_z",
+    "wilson_interval",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -271,3 +277,51 @@ def f_sf(x: npt.ArrayLike, dfn: npt.ArrayLike, dfd: npt.ArrayLike) -> FloatArray
         # Write the argument as dfd / (dfd + dfn x) without forming 1 - something small.
         out[finite] = beta_inc(0.5 * a, 0.5 * b, a / (a + b * xf))
     return out
+
+
+# -- intervals ------------------------------------------------------------------------------------
+
+
+def check_confidence(confidence: float) -> None:
+    """Raise :class:`~balanced_scorecard.exceptions.ModelError` unless ``0 < confidence < 1``.
+
+    Examples
+    --------
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    balanced_scorecard.exceptions.ModelError: confidence must lie in (0, 1), e.g. 0.95; got 95
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ModelError(f"confidence must lie in (0, 1), e.g. 0.95; got {confidence}")
+
+
+def two_sided_z(confidence: float) -> float:
+    """The normal quantile of a two-sided interval at ``confidence``.
+
+    Examples
+    --------
+    >>> round(two_sided_z(0.95), 6)
+    1.959964
+    """
+    check_confidence(confidence)
+    return float(normal_ppf(0.5 + confidence / 2))
+
+
+def wilson_interval(k: FloatArray, n: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval of a proportion ``k / n``, in percent.
+
+    Examples
+    --------
+    >>> lower, upper = wilson_interval(np.array([0.0, 5.0]), np.array([10.0, 10.0]), 1.96)
+    >>> lower.round(2).tolist(), upper.round(2).tolist()
+    ([0.0, 23.66], [27.75, 76.34])
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    # At 0 and n the bounds are 0 and 1 exactly; the formula gets there only up to rounding.
+    lower = np.where(k == 0, 0.0, np.clip(centre - half, 0, 1))
+    upper = np.where(k == n, 1.0, np.clip(centre + half, 0, 1))
+    return 100 * lower, 100 * upper

@@ -265,7 +265,8 @@ def _interp_rows(v: np.ndarray, grid: np.ndarray, pct: np.ndarray) -> np.ndarray
     k = np.clip((grid <= v[:, None]).sum(axis=1) - 1, 0, len(pct) - 2)
     rows = np.arange(len(v))
     lo, hi = grid[rows, k], grid[rows, k + 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # A gap of a subnormal width overflows to inf, which the clip below turns into 1.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         frac = np.where(hi > lo, (v - lo) / (hi - lo), 0.0)
     frac = np.clip(frac, 0.0, 1.0)
     out = pct[k] + frac * (pct[k + 1] - pct[k])

@@ -28,172 +28,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import attrs
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from balanced_scorecard.analytics._segments import By, segment_columns
-from balanced_scorecard.analytics.people import (
-    DateLike,
-    _day,
-    _days,
-    _numbers,
-    _order,
-    _require,
+from balanced_scorecard.analytics._frames import DateLike, date_as_day
+from balanced_scorecard.analytics._segments import ALL_KEY, By
+from balanced_scorecard.analytics._stage_gate_table import (
+    finish_by_stage,
+    later_entry,
+    long_by_stage,
+    stage_table,
 )
-from balanced_scorecard.exceptions import ModelError, ObservationError
+from balanced_scorecard.exceptions import ModelError
 
 __all__ = ["gate_conversion", "pipeline_value", "time_in_stage", "time_to_market"]
-
-FloatArray = npt.NDArray[np.float64]
-_ALL = "__all__"
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class _Pipeline:
-    """The events as a project × stage table (days since the epoch, NaN where absent)."""
-
-    segments: pd.DataFrame  # one row per project, the by columns (or a constant key)
-    keys: list[str]
-    stages: tuple[str, ...]
-    entered: FloatArray  # (projects, stages)
-    exited: FloatArray  # (projects, stages)
-    value: FloatArray  # (projects, stages)
-    killed: FloatArray  # (projects,) kill day
-    kill_stage: npt.NDArray[np.int64]  # (projects,) stage index killed in, -1 if alive
-    as_of: float
-
-
-def _pipeline(
-    events: pd.DataFrame,
-    *,
-    stages: Sequence[str],
-    project: str,
-    stage: str,
-    entered: str,
-    exited: str | None,
-    killed: str | None,
-    value: str | None,
-    by: By,
-    as_of: DateLike | None,
-) -> _Pipeline:
-    cols = segment_columns(by)
-    order = tuple(stages)
-    if len(order) < 2 or len(set(order)) != len(order):
-        raise ModelError(f"stages must name at least two distinct stages, in order; got {order}")
-    optional = [c for c in (exited, killed, value) if c is not None]
-    frame = _require(
-        events,
-        [project, stage, entered, *optional, *cols],
-        what="events",
-        options="project=, stage=, entered=, exited=, killed=, value=, by=",
-    )
-    names = frame[stage].astype("object").to_numpy()
-    code = pd.Index(order).get_indexer(pd.Index(names))
-    if (code < 0).any():
-        unknown = sorted({str(s) for s in names[code < 0]})
-        raise ObservationError(
-            f"stage(s) {unknown} are not in stages={list(order)}; add them in their place "
-            "or fix the stage names"
-        )
-    dupes = frame.duplicated([project, stage], keep=False).to_numpy()
-    if dupes.any():
-        first = int(np.flatnonzero(dupes)[0])
-        raise ObservationError(
-            f"project {frame[project].iloc[first]!r} has more than one row for stage "
-            f"{names[first]!r}; keep one row per project and stage (the first entry)"
-        )
-    e = _days(frame, entered, required=True)
-    x = _days(frame, exited, required=False) if exited else np.full(len(frame), np.nan)
-    k = _days(frame, killed, required=False) if killed else np.full(len(frame), np.nan)
-    v = _numbers(frame, value, negative_ok=True) if value else np.full(len(frame), np.nan)
-    _order(frame, e, x, (entered, exited or ""))
-    if killed:
-        _order(frame, e, k, (entered, killed))
-
-    ids, row = np.unique(frame[project].astype("object").to_numpy(), return_inverse=True)
-    n, m = len(ids), len(order)
-    ent = np.full((n, m), np.nan)
-    ext = np.full((n, m), np.nan)
-    val = np.full((n, m), np.nan)
-    ent[row, code] = e
-    ext[row, code] = x
-    val[row, code] = v
-    kill_day = np.full(n, np.nan)
-    np.fmin.at(kill_day, row, k)
-    # Kill stage: the last stage entered on or before the kill.
-    reached_by_kill = ent <= kill_day[:, None]
-    kill_stage = np.where(
-        np.isnan(kill_day), -1, m - 1 - np.argmax(reached_by_kill[:, ::-1], axis=1)
-    ).astype(np.int64)
-    after_kill = (ent > kill_day[:, None]).any(axis=1)
-    if after_kill.any():
-        raise ObservationError(
-            f"project(s) {ids[after_kill].tolist()[:5]} entered a stage after being killed; "
-            "fix the kill date or drop the later rows"
-        )
-    # Stage order must match date order: a later stage entered before an earlier one.
-    running = np.fmax.accumulate(np.where(np.isnan(ent), -np.inf, ent), axis=1)
-    backwards = (ent[:, 1:] < running[:, :-1]).any(axis=1)
-    if backwards.any():
-        raise ObservationError(
-            f"project(s) {ids[backwards].tolist()[:5]} entered a later stage before an earlier "
-            f"one (stages in order: {list(order)}); fix the dates or the stage order"
-        )
-
-    keys = cols or [_ALL]
-    first_row = np.lexsort((code, e, row))  # by project, then date, then stage
-    firsts = first_row[np.r_[True, row[first_row][1:] != row[first_row][:-1]]]
-    seg = (
-        frame[cols].iloc[firsts].reset_index(drop=True)
-        if cols
-        else pd.DataFrame({_ALL: np.zeros(n, np.int64)})
-    )
-    everything = np.concatenate([e, x[~np.isnan(x)], k[~np.isnan(k)]])
-    stop = _day(as_of, "as_of") if as_of is not None else float(everything.max())
-    if (everything > stop).any():
-        raise ObservationError(
-            f"events have dates after as_of={pd.Timestamp(0) + pd.Timedelta(days=stop)}; "
-            "pass a later as_of or drop the future rows"
-        )
-    return _Pipeline(
-        segments=seg,
-        keys=keys,
-        stages=order,
-        entered=ent,
-        exited=ext,
-        value=val,
-        killed=kill_day,
-        kill_stage=kill_stage,
-        as_of=stop,
-    )
-
-
-def _later_entry(p: _Pipeline) -> FloatArray:
-    """(projects, stages): the first day a project entered any stage after stage k."""
-    later = np.full_like(p.entered, np.nan)
-    # fmin accumulated from the right; column k holds the minimum over stages > k.
-    rev = np.fmin.accumulate(p.entered[:, ::-1], axis=1)[:, ::-1]
-    later[:, :-1] = rev[:, 1:]
-    return later
-
-
-def _long(p: _Pipeline, columns: dict[str, npt.NDArray[np.generic]]) -> pd.DataFrame:
-    """Project × stage arrays as a long frame with the segment keys and a stage column."""
-    n, m = p.entered.shape
-    out = pd.DataFrame({name: a.ravel() for name, a in columns.items()})
-    for c in p.keys:
-        out[c] = np.repeat(p.segments[c].to_numpy(), m)
-    out["_k"] = np.tile(np.arange(m), n)
-    return out
-
-
-def _finish(out: pd.DataFrame, p: _Pipeline) -> pd.DataFrame:
-    out = out.reset_index()
-    out.insert(len(p.keys), "stage", np.asarray(p.stages, dtype=object)[out["_k"].to_numpy()])
-    out = out.drop(columns=[c for c in ("_k", _ALL) if c in out.columns])
-    return out.reset_index(drop=True)
 
 
 def gate_conversion(
@@ -261,7 +109,7 @@ def gate_conversion(
     """
     if window_days is not None and not window_days > 0:
         raise ModelError(f"window_days must be positive, e.g. 90; got {window_days}")
-    p = _pipeline(
+    p = stage_table(
         events,
         stages=stages,
         project=project,
@@ -276,7 +124,7 @@ def gate_conversion(
     m = len(p.stages)
     ent = p.entered
     was_in = ~np.isnan(ent)
-    later = _later_entry(p)
+    later = later_entry(p)
     reached = ~np.isnan(later)
     killed_here = p.kill_stage[:, None] == np.arange(m)[None, :]
     if window_days is None:
@@ -286,7 +134,7 @@ def gate_conversion(
     else:
         eligible = was_in & (p.as_of - ent >= window_days)
         converted = eligible & (later - ent <= window_days)
-    work = _long(
+    work = long_by_stage(
         p,
         {
             "entered": was_in,
@@ -304,7 +152,7 @@ def gate_conversion(
         out["conversion"] = np.where(
             eligible_n > 0, out["converted"].to_numpy(dtype=np.float64) / eligible_n, np.nan
         )
-    res = _finish(out, p)
+    res = finish_by_stage(out, p)
     following = dict(zip(p.stages[:-1], p.stages[1:], strict=True))
     res.insert(list(res.columns).index("stage") + 1, "next_stage", res["stage"].map(following))
     return res
@@ -351,7 +199,7 @@ def time_in_stage(
       stage  completed  median_days  mean_days  in_stage
     0  idea          3         31.0       39.0         1
     """
-    p = _pipeline(
+    p = stage_table(
         events,
         stages=stages,
         project=project,
@@ -370,12 +218,12 @@ def time_in_stage(
     end = np.where(
         ~np.isnan(p.exited),
         p.exited,
-        np.where(killed_here, p.killed[:, None], _later_entry(p)),
+        np.where(killed_here, p.killed[:, None], later_entry(p)),
     )
     was_in = ~np.isnan(ent)
     done = was_in & ~np.isnan(end)
     waiting = was_in & ~done
-    work = _long(
+    work = long_by_stage(
         p,
         {
             "_done_days": np.where(done, end - ent, np.nan),
@@ -398,7 +246,7 @@ def time_in_stage(
             "in_stage_median_elapsed_days": g["_wait_days"].median(),
         }
     )
-    return _finish(out, p)
+    return finish_by_stage(out, p)
 
 
 def time_to_market(
@@ -444,7 +292,7 @@ def time_to_market(
        projects  launched  median_days  in_pipeline  killed
     0         4         2        105.0            1       1
     """
-    p = _pipeline(
+    p = stage_table(
         events,
         stages=stages,
         project=project,
@@ -492,7 +340,7 @@ def time_to_market(
         }
     )
     out = out.reset_index()
-    return out.drop(columns=[_ALL] if _ALL in out.columns else []).reset_index(drop=True)
+    return out.drop(columns=[ALL_KEY] if ALL_KEY in out.columns else []).reset_index(drop=True)
 
 
 def pipeline_value(
@@ -539,8 +387,8 @@ def pipeline_value(
     1  scoping         1    3.0                0           0.0
     2    build         1    5.0                0           0.0
     """
-    day = _day(at, "at")
-    p = _pipeline(
+    day = date_as_day(at, "at")
+    p = stage_table(
         events,
         stages=stages,
         project=project,
@@ -553,7 +401,7 @@ def pipeline_value(
         as_of=None,
     )
     m = len(p.stages)
-    since = -np.inf if killed_since is None else _day(killed_since, "killed_since")
+    since = -np.inf if killed_since is None else date_as_day(killed_since, "killed_since")
     started = p.entered <= day
     any_started = started.any(axis=1)
     current = np.where(any_started, m - 1 - np.argmax(started[:, ::-1], axis=1), -1)
@@ -563,7 +411,7 @@ def pipeline_value(
     at_stage = np.arange(m)[None, :]
     is_current = (current[:, None] == at_stage) & live[:, None]
     is_kill = (p.kill_stage[:, None] == at_stage) & killed_in_window[:, None]
-    work = _long(
+    work = long_by_stage(
         p,
         {
             "projects": is_current,
@@ -575,4 +423,4 @@ def pipeline_value(
     out = work.groupby([*p.keys, "_k"], sort=True, observed=True, dropna=False).sum()
     for c in ("projects", "killed_projects"):
         out[c] = out[c].astype(np.int64)
-    return _finish(out, p)
+    return finish_by_stage(out, p)

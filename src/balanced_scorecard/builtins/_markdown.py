@@ -52,7 +52,7 @@ def _node(r: NodeRow, *, bold: bool = False, marked: bool = False) -> list[str]:
         *([escape_md(r.reported)] if marked else []),
         escape_md(r.target),
         r.score_text,
-        _status(r.status),
+        _status(r.status) + (" ‡" if r.override else ""),
         r.arrow,
         escape_md(r.owner),
     ]
@@ -120,6 +120,11 @@ def render_markdown(report: Report) -> str:
                 for n in report.normalised
             ],
         )
+
+    overridden = [r for r in report.tree if r.override]
+    if overridden:
+        out += ["", "## Overridden statuses", ""]
+        out += [f"- ‡ {escape_md(r.name)}: {escape_md(r.override)}" for r in overridden]
 
     out += ["", "## Exceptions", ""]
     if report.exceptions:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ADJUSTED_MARK",
     "COMMON_OPTIONS",
+    "OVERRIDDEN_MARK",
     "ExceptionRow",
     "NodeRow",
     "NormalisedRow",
@@ -39,6 +40,8 @@ __all__ = [
 
 #: Marks a value normalised for one-time events; the reported value is shown beside it.
 ADJUSTED_MARK = "†"
+#: Marks a status an owner overrode by hand; the computed status and the reason go with it.
+OVERRIDDEN_MARK = "‡"
 
 #: Options every built-in renderer accepts, with their defaults.
 COMMON_OPTIONS: Mapping[str, Any] = {
@@ -153,6 +156,8 @@ class NodeRow:
     mark: str = ""
     reported: str = ""
     reasons: str = ""
+    #: When an owner overrode the status: who, the computed status and why; else empty.
+    override: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -293,8 +298,19 @@ def _node_rows(
             trend=trend,
             arrow=TREND_ARROWS.get(trend, ""),
             owner=", ".join(sc.people(node, "owner", unit)) if kind != "scorecard" else "",
+            override=_override_text(rec),
         )
     return out
+
+
+def _override_text(rec: Mapping[Any, Any]) -> str:
+    by = _text(rec.get("overridden_by"))
+    if not by:
+        return ""
+    return (
+        f"status overridden by {by} (computed: {_text(rec.get('original_status')) or 'none'})"
+        f": {_text(rec.get('override_justification'))}"
+    )
 
 
 def _signed(x: Any, unit: str) -> str:

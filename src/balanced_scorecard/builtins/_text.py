@@ -171,7 +171,7 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
             *([clean(r.reported)] if marked else []),
             clean(r.target),
             r.score_text,
-            _status(r.status, r.color, color),
+            _status(r.status, r.color, color) + (" ‡" if r.override else ""),
             r.arrow,
             truncate(clean(r.owner), _OWNER_WIDTH),
         ]
@@ -182,6 +182,7 @@ def render_text(report: Report, *, color: bool = False, summary: bool = False) -
         [*headers, "Status", "Trend", "Owner"], rows, "lrrrlll" if not marked else "lrrrrlll"
     )
     out += _normalised(report, color)
+    out += [f"‡ {clean(r.name)}: {clean(r.override)}" for r in report.tree if r.override]
 
     out.append("")
     if report.exceptions:

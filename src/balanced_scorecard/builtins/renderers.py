@@ -326,8 +326,20 @@ class JsonRenderer:
 
 @hookimpl
 def bsc_register_renderers(register: RegisterRenderer) -> None:
-    """Register ``text``, ``json``, ``markdown`` and ``html``."""
+    """Register ``text``, ``json``, ``markdown``, ``html``, the ``dashboard`` and the briefing
+    book (``briefing`` as HTML, ``briefing-markdown``, ``briefing-pdf``)."""
+    from balanced_scorecard.builtins.briefing import (
+        BriefingMarkdownRenderer,
+        BriefingPdfRenderer,
+        BriefingRenderer,
+    )
+    from balanced_scorecard.builtins.dashboard import DashboardRenderer
+
     register("text", TextRenderer())
     register("json", JsonRenderer())
     register("markdown", MarkdownRenderer())
     register("html", HtmlRenderer())
+    register("dashboard", DashboardRenderer())
+    register("briefing", BriefingRenderer())
+    register("briefing-markdown", BriefingMarkdownRenderer())
+    register("briefing-pdf", BriefingPdfRenderer())

@@ -423,6 +423,19 @@ def _output_policy(r: Reader, top: Mapping[str, Any]) -> OutputPolicy:
     vals = r.mapping(top["output_policy"], SECTIONS["output_policy"], "output_policy")
     if vals is None or not r.classified(vals, "roles", "output_policy", to_role):
         return OutputPolicy()
+    views = vals.get("views") or {}
+    if not isinstance(views, Mapping):
+        r.add("output_policy.views", f"views must map role -> its view; got {views!r}")
+        return OutputPolicy()
+    bad = False
+    for name, spec in views.items():
+        try:
+            OutputPolicy(views={name: spec})
+        except ModelError as exc:
+            r.add(f"output_policy.views.{name}", str(exc))
+            bad = True
+    if bad:
+        return OutputPolicy()
     return r.build(OutputPolicy, vals or {}, "output_policy", ()) or OutputPolicy()
 
 
@@ -481,6 +494,11 @@ def read_scorecard(
         source=source,
     )
     r.problems.extend(r.relocate(p) for p in found)
+    r.problems.extend(
+        output_policy.problems(
+            org_units=chart.ids, perspectives=[p.id for p in perspectives], source=source
+        )
+    )
     if r.problems:
         raise DefinitionError(_in_document_order(r.problems, source, lines))
     # Passed as Any: mypy cannot type the model's `converter=to_tuple` fields (see the report).

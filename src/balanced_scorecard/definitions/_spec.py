@@ -372,6 +372,9 @@ _SECTIONS: tuple[Section, ...] = (
               "role is given.", "internal"),
         Field("roles", "mapping", "Role -> its own ceiling, e.g. {executive_sponsor: "
               "confidential, contributor: public}.", default={}),
+        Field("views", "mapping", "Role (a governance role or your own, e.g. "
+              "bu_north_manager) -> what it may see: {org_units, perspectives, tiers, ceiling, "
+              "disclose_hidden} (see role views).", default={}),
     )),
 )
 # fmt: on

@@ -287,5 +287,9 @@ def scorecard_to_dict(sc: Scorecard) -> dict[str, Any]:
     if sc.adjustments:
         out["adjustments"] = [_plain(a, options=_options) for a in sc.adjustments]
     if sc.output_policy != OutputPolicy():
-        out["output_policy"] = _plain(sc.output_policy, roles=_classified)
+        out["output_policy"] = _plain(
+            sc.output_policy,
+            roles=_classified,
+            views=lambda views: {v.role: v.to_dict() for v in views},
+        )
     return out

@@ -28,7 +28,8 @@ from balanced_scorecard.model.validation import structure_problems
 if TYPE_CHECKING:
     import pandas as pd
 
-    from balanced_scorecard.algorithms.findings import Finding
+    from balanced_scorecard.algorithms.findings import Findings
+    from balanced_scorecard.algorithms.what_if import WhatIf
     from balanced_scorecard.engine import Engine
     from balanced_scorecard.results import Evaluation
     from balanced_scorecard.strategy_map import StrategyMap
@@ -262,7 +263,42 @@ class Scorecard:
             self, observations, period=period, targets=targets, org_unit=org_unit, **options
         )
 
-    def check(self) -> list[Finding]:
+    def what_if(
+        self,
+        driver: str,
+        change: float,
+        *,
+        horizon: int | None = None,
+        elasticities: Mapping[tuple[str, str], float] | None = None,
+    ) -> WhatIf:
+        """Shift ``driver`` by ``change`` (a fraction) and follow it along the causal links:
+        see :func:`balanced_scorecard.algorithms.what_if.what_if`."""
+        from balanced_scorecard.algorithms.what_if import what_if
+
+        return what_if(self, driver, change, horizon=horizon, elasticities=elasticities)
+
+    def raci(self) -> pd.DataFrame:
+        """Who is accountable, contributes (with shares), stewards and sponsors each node:
+        see :func:`balanced_scorecard.algorithms.accountability.raci`."""
+        from balanced_scorecard.algorithms.accountability import raci
+
+        return raci(self)
+
+    def balance(self) -> pd.DataFrame:
+        """Leading against lagging indicators per perspective and objective, and the shares
+        of financial and lagging measures: see
+        :func:`balanced_scorecard.algorithms.balance.balance_summary`."""
+        from balanced_scorecard.algorithms.balance import balance_summary
+
+        return balance_summary(self)
+
+    def _repr_svg_(self) -> str:
+        # Notebooks show a scorecard as its strategy map.
+        from balanced_scorecard.visual.strategy_map import map_svg
+
+        return map_svg(self)
+
+    def check(self) -> Findings:
         """Lint the design: see :func:`balanced_scorecard.algorithms.structure.lint`."""
         from balanced_scorecard.algorithms.structure import lint
 

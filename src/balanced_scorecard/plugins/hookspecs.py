@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         RegisterRollupMethod,
         RegisterScoringMethod,
         RegisterSource,
+        RegisterStore,
         RegisterValidationRule,
     )
     from balanced_scorecard.results import Evaluation
@@ -134,4 +135,27 @@ def bsc_on_evaluated(evaluation: Evaluation) -> None:
     Use it to notify, export or log. An exception raised here is reported as a
     :class:`~balanced_scorecard.exceptions.PluginError` naming the plugin in
     ``evaluation.plugin_errors``; the evaluation itself is returned unharmed.
+    """
+
+
+@hookspec
+def bsc_on_escalation(evaluation: Evaluation, escalation: dict[str, Any]) -> None:
+    """Called after an evaluation once per escalation that fires at its focus period (see
+    :func:`~balanced_scorecard.governance.escalation.evaluate_escalations`), with the
+    evaluation and the event: ``indicator``, ``org_unit``, ``period``, ``rule``,
+    ``run_length``, ``to`` (the people to notify), ``via`` and the rule in words.
+
+    A notifier plugin sends the message; the rule that fired is in the event. Escalations are
+    only computed when some plugin implements this hook. Failures are reported like those of
+    :func:`bsc_on_evaluated`.
+    """
+
+
+@hookspec
+def bsc_register_stores(register: RegisterStore) -> None:
+    """Register store back ends by URL scheme: ``register("mydb", opener)`` where
+    ``opener(url)`` returns a :class:`~balanced_scorecard.store.Store`.
+
+    The built-in SQLAlchemy store serves ``sqlite`` and ``postgresql`` URLs;
+    :meth:`balanced_scorecard.Engine.open_store` asks the registered openers first.
     """

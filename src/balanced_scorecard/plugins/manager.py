@@ -22,6 +22,7 @@ from balanced_scorecard.plugins.registries import (
     Renderer,
     RollupFunction,
     Source,
+    StoreOpener,
 )
 
 if TYPE_CHECKING:
@@ -87,8 +88,10 @@ class PluginManager:
     Examples
     --------
     >>> pm = PluginManager(entry_points=False)
-    >>> sorted(pm.renderers)
+    >>> sorted(pm.renderers)[-4:]
     ['html', 'json', 'markdown', 'text']
+    >>> "dashboard" in pm.renderers and "briefing-pdf" in pm.renderers
+    True
     >>> "goal_red_flag" in pm.scoring_methods
     True
     """
@@ -278,7 +281,32 @@ class PluginManager:
         )
 
     def notify_evaluated(self, evaluation: Evaluation) -> list[PluginError]:
-        """Fire ``bsc_on_evaluated``; returns the failures it caused."""
+        """Fire ``bsc_on_evaluated``, then ``bsc_on_escalation`` once per escalation that
+        fires (computed only when a plugin listens); returns the failures they caused."""
         before = len(self.failures)
         self._call_each("bsc_on_evaluated", evaluation=evaluation)
+        if self._pm.hook.bsc_on_escalation.get_hookimpls():
+            from balanced_scorecard.governance.escalation import (
+                escalation_events,
+                evaluate_escalations,
+            )
+
+            try:
+                events = escalation_events(evaluate_escalations(evaluation))
+            except Exception as exc:  # a broken scorecard must not lose the evaluation
+                self.failures.append(
+                    PluginError(f"escalations could not be evaluated: {type(exc).__name__}: {exc}")
+                )
+                events = []
+            for event in events:
+                self._call_each("bsc_on_escalation", evaluation=evaluation, escalation=event)
         return self.failures[before:]
+
+    @property
+    def stores(self) -> Registry[StoreOpener]:
+        """Registered store openers by URL scheme."""
+        return self._registry(
+            "bsc_register_stores",
+            "store",
+            lambda reg, plugin: lambda scheme, opener: reg.add(scheme, opener, plugin=plugin),
+        )

@@ -155,3 +155,6 @@ RegisterAdjuster = Callable[[str, Adjuster], None]
 RegisterScoringMethod = Callable[["ScoringMethod"], None]
 RegisterRollupMethod = Callable[[str, RollupFunction], None]
 RegisterValidationRule = Callable[["ValidationRule"], None]
+#: ``register(scheme, opener)``: ``opener(url)`` returns a store for URLs of that scheme.
+StoreOpener = Callable[[str], Any]
+RegisterStore = Callable[[str, StoreOpener], None]
