@@ -62,3 +62,5 @@ def benchmarks(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_facts.py")
     session.run("python", "benchmarks/bench_spc.py")
     session.run("python", "benchmarks/bench_intelligence.py")
+    session.run("python", "benchmarks/bench_dashboard.py")
+    session.run("python", "benchmarks/bench_store.py")

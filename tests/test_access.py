@@ -232,8 +232,17 @@ def _outputs(view: Evaluation) -> dict[str, Any]:
     }
     for audience in ("executive", "operational", "all"):
         out[f"exceptions {audience}"] = view.exceptions(audience=audience)
-    for fmt in ("text", "markdown", "html", "json"):
+    for fmt in ("text", "markdown", "html", "json", "briefing", "briefing-markdown"):
         out[f"render {fmt}"] = view.render(fmt)
+    for dash in ("executive", "manager", "operational"):
+        out[f"dashboard {dash}"] = view.render("dashboard", view=dash)
+    from balanced_scorecard.visual import status_heatmap, to_dot, to_mermaid
+
+    out["map svg"] = view.strategy_map_picture().svg
+    out["map dot"] = to_dot(view)
+    out["map mermaid"] = to_mermaid(view)
+    if view.indicators.ids:  # a heat map needs a column: a view may hold no indicator
+        out["heat map"] = status_heatmap(view).svg
     nodes = view.frame["node"].astype(str).unique().tolist()
     for node in nodes:
         for unit in view.units:

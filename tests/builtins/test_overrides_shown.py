@@ -65,3 +65,10 @@ def test_only_an_owner_may_override() -> None:
     )
     with pytest.raises(ScorecardError, match=r"ann|owner"):
         _overridden().with_overrides([o])
+
+
+def test_the_dashboard_shows_the_override_and_why() -> None:
+    page = _overridden().render("dashboard", view="manager")
+    assert "status overridden to amber (computed green)" in page
+    # The justification is user text: escaped wherever it appears.
+    assert "<b>large</b>" not in page

@@ -239,6 +239,33 @@ def _annotations(
     return out
 
 
+def _show_overrides(
+    ev: Evaluation,
+    data: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    period: str,
+    pattern: re.Pattern[str] | None,
+) -> None:
+    """Owners' status overrides at ``period``: the cell takes the overriding status and a
+    note beside it says who overrode what and why (an override is never silent)."""
+    position = {n["id"]: k for k, n in enumerate(nodes)}
+    latest = {}
+    for o in sorted(ev.overrides, key=lambda o: o.at):
+        if o.period == period and o.node in position and o.org_unit in data["cells"]:
+            latest[(o.org_unit, o.node)] = o
+    for (unit, node), o in latest.items():
+        cell = data["cells"][unit][position[node]]
+        computed = cell[1] or "none"
+        cell[1] = o.status
+        note = (
+            f"\u2021 status overridden to {o.status} (computed {computed}): "
+            f"{_clean(o.justification, pattern)}"
+        )
+        data["annotations"].setdefault(unit, {}).setdefault(node, []).append(
+            [period, _clean(o.by, pattern), note]
+        )
+
+
 def _exceptions(
     ev: Evaluation,
     view: str,
@@ -417,6 +444,7 @@ def build_dashboard(
         "detail": detail,
         "annotations": _annotations(annotations, node_ids, in_view, pattern),
     }
+    _show_overrides(ev, data, nodes, p_label, pattern)
     svg = _map_svg(ev, focus, p_label)
     if svg is not None and pattern is not None and pattern.search(svg):
         svg = None  # never show a picture that names a withheld indicator

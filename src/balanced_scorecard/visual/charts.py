@@ -368,7 +368,13 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 72.0, 16.0, 44.0, 40.0
 
 
 def _period_chart(
-    s: _Series, *, kind: str, title: str, y_range: tuple[float, float], tips: Obj
+    s: _Series,
+    *,
+    kind: str,
+    title: str,
+    y_range: tuple[float, float],
+    tips: Obj,
+    breaks: npt.NDArray[np.bool_] | None = None,
 ) -> Chart:
     n = len(s.labels)
     plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
@@ -452,8 +458,36 @@ def _period_chart(
             f'<path class="target" d="{d}" fill="none" stroke="#333333" '
             f'stroke-width="1.5" stroke-dasharray="6,3"/>'
         )
+    # Series breaks: the indicator was redefined from this period on (unit, formula...), so
+    # values either side are not comparable; a dashed rule at the slot's left edge says so.
+    broken = np.zeros(n, dtype=bool) if breaks is None else breaks
+    body.extend(
+        _cat(
+            '<line class="series-break" x1="',
+            _num(left),
+            '" x2="',
+            _num(left),
+            f'" y1="{_TOP:.1f}" y2="{_TOP + plot_h:.1f}" stroke="#7b3294" stroke-width="1.5" '
+            'stroke-dasharray="2,3"><title>series break: redefined from ',
+            labels,
+            "</title></line>",
+        )[broken].tolist()
+    )
     ys = np.asarray(np.where(np.isfinite(s.values), y(s.values), np.nan), dtype=np.float64)
-    d = _line_path(xs, ys)
+    if broken.any():
+        # No line joins values across a redefinition.
+        ys_line = ys.copy()
+        d = "".join(
+            _line_path(xs[a:b], ys_line[a:b])
+            for a, b in zip(
+                [0, *np.flatnonzero(broken).tolist()],
+                [*np.flatnonzero(broken).tolist(), n],
+                strict=True,
+            )
+            if b > a
+        )
+    else:
+        d = _line_path(xs, ys)
     if d:
         body.append(f'<path class="actual" d="{d}" fill="none" stroke="{_LINE}" stroke-width="2"/>')
     present = np.isfinite(ys)
@@ -480,6 +514,8 @@ def _period_chart(
     legend = "— — target" if ok_t.any() else ""
     if s.provisional.any():
         legend += ("   " if legend else "") + "○ * provisional (books not closed)"
+    if broken.any():
+        legend += ("   " if legend else "") + "┆ series break (redefined)"
     if legend:
         body.append(
             f'<text x="{_W - _RIGHT:.1f}" y="36" font-size="10" text-anchor="end" '
@@ -506,6 +542,7 @@ def trend_chart(
     *,
     org_unit: str | None = None,
     periods: int | Sequence[str] | None = None,
+    breaks: Sequence[str] = (),
 ) -> Chart:
     """An indicator's actuals over the evaluated periods, against its target and threshold
     zones.
@@ -520,6 +557,11 @@ def trend_chart(
         Org unit id (default: the evaluation's top unit).
     periods
         ``None`` for every evaluated period, an ``int`` for the last *n*, or period labels.
+    breaks
+        Periods from which the indicator was redefined (a series break, e.g. the
+        ``series_break`` rows of
+        :func:`~balanced_scorecard.governance.effective.evaluate_history`): a dashed rule
+        marks each and the line does not join values across it.
 
     Returns
     -------
@@ -555,8 +597,19 @@ def trend_chart(
     )
     title = f"{s.name} · {_unit_name(evaluation, s.org_unit)}"
     lo, hi = _value_range(s.values, s.target, *(z.low for z in s.zones), *(z.high for z in s.zones))
+    unknown = sorted(set(breaks) - set(s.labels))
+    if unknown:
+        raise UnknownNodeError(
+            f"series breaks at {unknown} are not periods of the chart ({s.labels[0]} to "
+            f"{s.labels[-1]}); pass labels of charted periods"
+        )
     return _period_chart(
-        s, kind="trend", title=title, y_range=(lo, hi), tips=_tips(evaluation, s, values)
+        s,
+        kind="trend",
+        title=title,
+        y_range=(lo, hi),
+        tips=_tips(evaluation, s, values),
+        breaks=np.isin(np.asarray(s.labels, dtype=object), list(breaks)),
     )
 
 
