@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from balanced_scorecard.algorithms._finding_text import number
 from balanced_scorecard.algorithms.findings import Finding, Severity, select_rules
 from balanced_scorecard.exceptions import ModelError
 from balanced_scorecard.model.people import Assignment, Role
@@ -121,11 +122,6 @@ def _outcomes(scorecard: Scorecard) -> dict[_Outcome, list[Assignment]]:
 
 def _where(scope: str | None) -> str:
     return "company-wide" if scope is None else f"in org unit {scope!r}"
-
-
-def _num(x: float) -> str:
-    # Rounding hides float noise (0.1 + 0.2) in messages.
-    return format(round(x, 9), ".10g")
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -261,7 +257,7 @@ def shared_outcome_without_split(
         if not off and not (missing and len(contributors) > 1):
             continue
         listed = ", ".join(
-            f"{_person(a, scope)} {'no share' if a.share is None else _num(a.share)}"
+            f"{_person(a, scope)} {'no share' if a.share is None else number(a.share)}"
             for a in contributors
         )
         head = (
@@ -273,11 +269,12 @@ def shared_outcome_without_split(
             fix = "give each contributor assignment a share; the shares add up to 1"
         else:
             side = "short of" if gap > 0 else "over"
-            message = f"{head} whose shares add up to {_num(total)}, {_num(abs(gap))} {side} 1" + (
-                f"; {len(missing)} without a share" if missing else ""
+            message = (
+                f"{head} whose shares add up to {number(total)}, {number(abs(gap))} {side} 1"
+                + (f"; {len(missing)} without a share" if missing else "")
             )
             if len(missing) == 1 and 0 < gap <= 1:
-                fix = f"give {missing[0].person} share {_num(gap)}, or agree new shares"
+                fix = f"give {missing[0].person} share {number(gap)}, or agree new shares"
             else:
                 fix = f"agree shares for the contributors of {node!r} that add up to 1"
         units = _unique(u for u in (scope, *(a.org_unit for a in contributors)) if u is not None)
@@ -405,7 +402,7 @@ def raci(scorecard: Scorecard) -> pd.DataFrame:
                     "" if scope is None else scope,
                     _held(assigned, Role.OWNER, scope),
                     ", ".join(
-                        f"{_person(a, scope)} {'?' if a.share is None else _num(a.share)}"
+                        f"{_person(a, scope)} {'?' if a.share is None else number(a.share)}"
                         for a in contributors
                     ),
                     math.fsum(shares) if shares else np.nan,

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from balanced_scorecard._suggest import did_you_mean
 from balanced_scorecard.algorithms import accountability, alignment, balance
+from balanced_scorecard.algorithms._finding_text import finding, names, number
 from balanced_scorecard.algorithms.findings import Finding, Findings, Severity, select_rules
 from balanced_scorecard.exceptions import ModelError
 from balanced_scorecard.governance.roles import GOVERNANCE_RULES
@@ -60,15 +61,6 @@ _TOLERANCE = 1e-9
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _num(x: float) -> str:
-    # Rounding hides float noise (0.1 + 0.2) without hiding a real miss of 1e-7.
-    return format(round(x, 9), ".10g")
-
-
-def _names(ids: Iterable[str]) -> str:
-    return ", ".join(repr(i) for i in ids)
-
-
 def _owners(scorecard: Scorecard) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Company-wide owners per node, and the org units that have a unit-level owner."""
     everywhere: dict[str, list[str]] = {}
@@ -91,24 +83,10 @@ def _check_share(share: float) -> None:
         )
 
 
-def _finding(
-    rule: str,
-    message: str,
-    nodes: Iterable[str],
-    fix: str,
-    *,
-    org_units: Iterable[str] = (),
-    severity: Severity = Severity.WARNING,
-) -> Finding:
-    return Finding(
-        rule=rule, severity=severity, message=message, nodes=nodes, org_units=org_units, fix=fix
-    )
-
-
 def _partial_owners(node: str, units: Mapping[str, list[str]]) -> str:
     if node not in units:
         return ""
-    return f" (it has owners only in org unit(s) {_names(units[node])})"
+    return f" (it has owners only in org unit(s) {names(units[node])})"
 
 
 # -- rules -------------------------------------------------------------------------------------
@@ -123,7 +101,7 @@ def objective_without_indicators(scorecard: Scorecard) -> list[Finding]:
     measured = {i.objective for i in scorecard.indicators}
     measured.update(o.parent for o in scorecard.objectives if o.parent is not None)
     return [
-        _finding(
+        finding(
             "objective-without-indicators",
             f"objective {o.id!r} has no indicator and no child objective, so it can never "
             "be scored and its perspective rolls up without it",
@@ -175,7 +153,7 @@ def indicator_without_owner(scorecard: Scorecard) -> list[Finding]:
         else:
             message += "; nobody answers for its data or acts when it turns red"
         units = unit_owners.get(ind.id, ())
-        out.append(_finding("indicator-without-owner", message, (ind.id,), fix, org_units=units))
+        out.append(finding("indicator-without-owner", message, (ind.id,), fix, org_units=units))
     return out
 
 
@@ -185,7 +163,7 @@ def objective_without_owner(scorecard: Scorecard) -> list[Finding]:
     owners, unit_owners = _owners(scorecard)
     home = _home_units(scorecard)
     return [
-        _finding(
+        finding(
             "objective-without-owner",
             f"objective {o.id!r} has no owner{_partial_owners(o.id, unit_owners)}; "
             "nobody is accountable for it or receives its escalations",
@@ -220,9 +198,9 @@ def perspective_only_lagging(
             continue
         share = f"{len(lagging)} of {len(inds)} indicators ({len(lagging) / len(inds):.0%})"
         out.append(
-            _finding(
+            finding(
                 "perspective-only-lagging",
-                f"perspective {p.id!r}: {share} are lagging ({_names(lagging)}); "
+                f"perspective {p.id!r}: {share} are lagging ({names(lagging)}); "
                 "outcomes alone report problems too late to act on them",
                 (p.id, *lagging),
                 f"add a leading indicator (lead_lag: leading) that drives {p.id!r}",
@@ -258,7 +236,7 @@ def orphan_objective(scorecard: Scorecard) -> list[Finding]:
     for target in tuple(connected):
         connected.update(nx.ancestors(reach, target))
     return [
-        _finding(
+        finding(
             "orphan-objective",
             f"objective {o.id!r} ({o.perspective}) has no causal path to an objective of "
             f"{top!r}, so the strategy map does not say what it is for",
@@ -278,19 +256,19 @@ def _weight_finding(
     misses: list[str] = []
     initial = math.fsum(w.value for _, w in children)
     if not math.isclose(initial, total, rel_tol=_TOLERANCE, abs_tol=_TOLERANCE):
-        misses.append(f"add up to {_num(initial)}")
+        misses.append(f"add up to {number(initial)}")
     for date in dates:
         s = math.fsum(w.at(date) for _, w in children)
         if not math.isclose(s, total, rel_tol=_TOLERANCE, abs_tol=_TOLERANCE):
-            misses.append(f"add up to {_num(s)} from {date}")
+            misses.append(f"add up to {number(s)} from {date}")
     if not children or not misses:
         return None
-    return _finding(
+    return finding(
         "weights-not-declared-total",
         f"the weights of the {what} of {parent} {'; '.join(misses)}, "
-        f"not the declared total {_num(total)}",
+        f"not the declared total {number(total)}",
         (c for c, _ in children),
-        f"change the weights so they add up to {_num(total)}, or unset weights_total",
+        f"change the weights so they add up to {number(total)}, or unset weights_total",
     )
 
 
@@ -325,7 +303,7 @@ def empty_perspective(scorecard: Scorecard) -> list[Finding]:
     """Perspectives without objectives (e.g. a default perspective the strategy does not use)."""
     used = {o.perspective for o in scorecard.objectives}
     return [
-        _finding(
+        finding(
             "empty-perspective",
             f"perspective {p.id!r} has no objectives; it adds nothing to the rollup",
             (p.id,),
@@ -340,7 +318,7 @@ def empty_perspective(scorecard: Scorecard) -> list[Finding]:
 def initiative_without_objective(scorecard: Scorecard) -> list[Finding]:
     """Initiatives that support no objective: spending the strategy cannot account for."""
     return [
-        _finding(
+        finding(
             "initiative-without-objective",
             f"initiative {x.id!r} supports no objective, so its progress and budget are not "
             "tied to the strategy",

@@ -17,7 +17,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from balanced_scorecard.exceptions import ModelError, PlotDependencyError
-from balanced_scorecard.visual import charts as _charts
+from balanced_scorecard.visual._chart_series import (
+    MISSING_COLOR,
+    Series,
+    by_status,
+    control_pair,
+    score_series,
+    series_title,
+    trend_series,
+)
+from balanced_scorecard.visual._heatmap import grid
+from balanced_scorecard.visual._svg_text import (
+    LINE,
+    ZONE_OPACITY,
+    score_range,
+    unit_symbol,
+    value_range,
+    x_labels,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -67,7 +84,7 @@ def _rgba(color: str) -> tuple[float, float, float, float]:
     try:
         r, gr, b, a = to_rgba(color)
     except ValueError:
-        r, gr, b, a = to_rgba(_charts.MISSING_COLOR)
+        r, gr, b, a = to_rgba(MISSING_COLOR)
     return r, gr, b, a
 
 
@@ -82,15 +99,15 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     return figure, ax  # type: ignore[return-value]
 
 
-def _x_ticks(ax: Axes, s: _charts._Series) -> None:
+def _x_ticks(ax: Axes, s: Series) -> None:
     n = len(s.labels)
-    shown = _charts._x_labels(n, 552.0)
+    shown = x_labels(n, 552.0)
     marks = [label + ("*" if p else "") for label, p in zip(s.labels, s.provisional, strict=True)]
     ax.set_xticks(np.flatnonzero(shown), [m for m, k in zip(marks, shown, strict=True) if k])
     ax.set_xlim(-0.5, n - 0.5)
 
 
-def _series_axes(ax: Axes, s: _charts._Series, *, title: str, ylabel: str) -> None:
+def _series_axes(ax: Axes, s: Series, *, title: str, ylabel: str) -> None:
     """Zones, the line with its gaps and the status-coloured points, as in the SVG."""
     from matplotlib.collections import PolyCollection
 
@@ -111,7 +128,7 @@ def _series_axes(ax: Axes, s: _charts._Series, *, title: str, ylabel: str) -> No
             PolyCollection(
                 verts,
                 facecolors=[_rgba(zone.color)],
-                alpha=float(_charts._ZONE_OPACITY),
+                alpha=float(ZONE_OPACITY),
                 edgecolors="none",
                 label=f"{zone.name} zone",
                 zorder=0,
@@ -121,7 +138,7 @@ def _series_axes(ax: Axes, s: _charts._Series, *, title: str, ylabel: str) -> No
         ax.plot(x, s.target, drawstyle="steps-mid", color="#333333", linestyle="--",
                 linewidth=1.5, label="target")  # fmt: skip
     # NaN breaks a matplotlib line, as a gap breaks the SVG path
-    ax.plot(x, s.values, color=_charts._LINE, linewidth=2, label="actual", zorder=3)
+    ax.plot(x, s.values, color=LINE, linewidth=2, label="actual", zorder=3)
     present = np.isfinite(s.values)
     colors = [_rgba(str(c)) for c in s.point_colors]
     edge = [c for c, ok in zip(colors, present, strict=True) if ok]
@@ -138,22 +155,16 @@ def _series_axes(ax: Axes, s: _charts._Series, *, title: str, ylabel: str) -> No
 
 
 def _trend(ax: Axes, ev: Evaluation, node: str, org_unit: str | None, periods: Any) -> None:
-    s = _charts._trend_series(ev, node, org_unit, periods)
-    lo, hi = _charts._value_range(
-        s.values, s.target, *(z.low for z in s.zones), *(z.high for z in s.zones)
-    )
-    title = f"{s.name} · {_charts._unit_name(ev, s.org_unit)}"
-    _series_axes(ax, s, title=title, ylabel=_charts._unit_symbol(s.unit))
+    s = trend_series(ev, node, org_unit, periods)
+    lo, hi = value_range(s.values, s.target, *(z.low for z in s.zones), *(z.high for z in s.zones))
+    _series_axes(ax, s, title=series_title(ev, s), ylabel=unit_symbol(s.unit))
     ax.set_ylim(lo, hi)
 
 
 def _score(ax: Axes, ev: Evaluation, node: str | None, org_unit: str | None, periods: Any) -> None:
-    s = _charts._score_series(ev, node, org_unit, periods)
-    finite = s.values[np.isfinite(s.values)]
-    lo = min(0.0, float(finite.min())) if finite.size else 0.0
-    hi = max(10.0, float(finite.max())) if finite.size else 10.0
-    title = f"{s.name} · {_charts._unit_name(ev, s.org_unit)}"
-    _series_axes(ax, s, title=title, ylabel="score (0–10)")
+    s = score_series(ev, node, org_unit, periods)
+    lo, hi = score_range(s.values)
+    _series_axes(ax, s, title=series_title(ev, s), ylabel="score (0–10)")
     ax.set_ylim(lo, hi)
 
 
@@ -164,9 +175,8 @@ def _heatmap(
     org_units: Sequence[str] | None,
     indicators: Sequence[str] | None,
 ) -> None:
-    g = _charts._grid(ev, period, org_units, indicators)
-    palette = np.asarray([_rgba(c) for c in g.colors], dtype=np.float64)
-    image = palette[np.where(g.status < 0, len(palette) - 1, g.status)]
+    g = grid(ev, period, org_units, indicators)
+    image = by_status(np.asarray([_rgba(c) for c in g.colors], dtype=np.float64), g.status)
     ax.imshow(image, aspect="auto", interpolation="nearest")
     nu, ni = g.status.shape
     ax.set_xticks(np.arange(ni), list(g.indicator_names), rotation=60, ha="left")
@@ -185,7 +195,7 @@ def _control(
     periods: Any,
     rules: str | Sequence[str],
 ) -> None:
-    pair = _charts._control_pair(ev, node, org_unit, periods, rules)
+    pair = control_pair(ev, node, org_unit, periods, rules)
     axes = fig.subplots(2, 1, sharex=True)
     for ax, chart in zip(axes, (pair.location, pair.dispersion), strict=True):
         x = np.arange(chart.statistic.size)

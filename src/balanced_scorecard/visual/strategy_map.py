@@ -9,7 +9,6 @@ every user string is escaped, and the same input gives byte-identical output.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from balanced_scorecard.visual._map_view import (
     map_view,
     plain_text,
 )
+from balanced_scorecard.visual._svg_text import esc
 from balanced_scorecard.visual.layout import (
     DETAIL_H,
     LINE_H,
@@ -51,10 +51,6 @@ _LEGEND_ROW = 24.0
 _LEGEND_CHAR_W = 6.6
 _BADGE_R = 7.0
 _BADGE_TS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85)
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _n(v: float) -> str:
@@ -165,8 +161,8 @@ def _legend(view: MapView, y: float, width: float) -> tuple[list[str], float]:
                 (
                     30 + len(name) * _LEGEND_CHAR_W,
                     f'<rect x="{{x}}" y="{{y}}" width="14" height="14" rx="3" '
-                    f'fill="{_e(colour)}" stroke="#4a4a4a"/>'
-                    f'<text x="{{tx}}" y="{{ty}}" font-size="11" fill="#333333">{_e(name)}</text>',
+                    f'fill="{esc(colour)}" stroke="#4a4a4a"/>'
+                    f'<text x="{{tx}}" y="{{ty}}" font-size="11" fill="#333333">{esc(name)}</text>',
                 )
             )
     samples = (
@@ -182,7 +178,7 @@ def _legend(view: MapView, y: float, width: float) -> tuple[list[str], float]:
                 44 + len(label) * _LEGEND_CHAR_W,
                 f'<line x1="{{x}}" y1="{{ly}}" x2="{{lx}}" y2="{{ly}}" stroke="{colour}" '
                 f'stroke-width="2"{dash_attr}/>'
-                f'<text x="{{tx2}}" y="{{ty}}" font-size="11" fill="#333333">{_e(label)}</text>',
+                f'<text x="{{tx2}}" y="{{ty}}" font-size="11" fill="#333333">{esc(label)}</text>',
             )
         )
     strength = "evidence" if any(lk.strength_from == "evidence" for lk in view.links) else "weight"
@@ -190,7 +186,7 @@ def _legend(view: MapView, y: float, width: float) -> tuple[list[str], float]:
     items.append(
         (
             len(note) * _LEGEND_CHAR_W,
-            f'<text x="{{x}}" y="{{ty}}" font-size="11" fill="#555555">{_e(note)}</text>',
+            f'<text x="{{x}}" y="{{ty}}" font-size="11" fill="#555555">{esc(note)}</text>',
         )
     )
     out: list[str] = []
@@ -221,32 +217,32 @@ def _box(view_obj: Any, box: Any, names: Mapping[str, str], perspective: str) ->
         lines_tip.append("indicators: " + ", ".join(i.label for i in view_obj.indicators))
     if view_obj.description:
         lines_tip.append(view_obj.description)
-    status = f' data-status="{_e(view_obj.status)}"' if view_obj.status else ""
+    status = f' data-status="{esc(view_obj.status)}"' if view_obj.status else ""
     parts = [
-        f'<g class="bsc-objective" data-node="{_e(view_obj.id)}"{status}>'
-        f"<title>{_e(chr(10).join(lines_tip))}</title>"
+        f'<g class="bsc-objective" data-node="{esc(view_obj.id)}"{status}>'
+        f"<title>{esc(chr(10).join(lines_tip))}</title>"
         f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" height="{_n(box.h)}" '
-        f'rx="6" fill="{_e(view_obj.color)}" stroke="#4a4a4a" stroke-width="1"/>'
+        f'rx="6" fill="{esc(view_obj.color)}" stroke="#4a4a4a" stroke-width="1"/>'
     ]
     y = box.y + PAD_Y
     for line in box.lines:
         y += LINE_H
         parts.append(
             f'<text x="{_n(box.cx)}" y="{_n(y - 3.5)}" font-size="12" text-anchor="middle" '
-            f'fill="{view_obj.ink}">{_e(line)}</text>'
+            f'fill="{view_obj.ink}">{esc(line)}</text>'
         )
     if view_obj.score_text:
         y += LINE_H
         label = view_obj.score_text + (f" · {view_obj.status}" if view_obj.status else "")
         parts.append(
             f'<text x="{_n(box.cx)}" y="{_n(y - 3.5)}" font-size="11" font-weight="bold" '
-            f'text-anchor="middle" fill="{view_obj.ink}">{_e(label)}</text>'
+            f'text-anchor="middle" fill="{view_obj.ink}">{esc(label)}</text>'
         )
     for line in box.details:
         y += DETAIL_H
         parts.append(
             f'<text x="{_n(box.x + PAD_X)}" y="{_n(y - 3)}" font-size="10" '
-            f'fill="{view_obj.ink}">{_e(line)}</text>'
+            f'fill="{view_obj.ink}">{esc(line)}</text>'
         )
     parts.append("</g>")
     return "".join(parts)
@@ -340,27 +336,27 @@ def map_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(shown_w)}" height="{_n(shown_h)}" '
         f'viewBox="0 0 {_n(total_w)} {_n(total_h)}" role="img" font-family="sans-serif" '
         f'class="bsc-strategy-map">',
-        f"<title>{_e(f'Strategy map: {view.title}')}</title>",
-        f"<desc>{_e(_desc(view, layout))}</desc>",
+        f"<title>{esc(f'Strategy map: {view.title}')}</title>",
+        f"<desc>{esc(_desc(view, layout))}</desc>",
         f'<rect width="{_n(total_w)}" height="{_n(total_h)}" fill="#ffffff"/>',
         f'<text x="{_n(MARGIN)}" y="24" font-size="16" font-weight="bold" fill="#1a1a1a">'
-        f"{_e(view.title)} — strategy map</text>",
+        f"{esc(view.title)} — strategy map</text>",
     ]
     if view.evaluated:
         out.append(
             f'<text x="{_n(MARGIN)}" y="40" font-size="11" fill="#555555">'
-            f"{_e(f'org unit {view.org_unit} · period {view.period}')}</text>"
+            f"{esc(f'org unit {view.org_unit} · period {view.period}')}</text>"
         )
     out.append(f'<g transform="translate(0,{_n(head)})">')
     perspective_names = dict(view.perspectives)
     for band in layout.bands:
         fill = "#f3f5f7" if band.index % 2 == 0 else "#fafbfc"
         out.append(
-            f'<g class="bsc-perspective" data-node="{_e(band.id)}">'
+            f'<g class="bsc-perspective" data-node="{esc(band.id)}">'
             f'<rect x="{_n(band.x)}" y="{_n(band.y)}" width="{_n(band.w)}" '
             f'height="{_n(band.h)}" rx="4" fill="{fill}" stroke="#d0d5db"/>'
             f'<text x="{_n(band.x + 10)}" y="{_n(band.y + 17)}" font-size="12" '
-            f'font-weight="bold" fill="#333333">{_e(band.label)}</text></g>'
+            f'font-weight="bold" fill="#333333">{esc(band.label)}</text></g>'
         )
     if not layout.bands:
         out.append(
@@ -371,12 +367,12 @@ def map_svg(
     for edge, link in zip(layout.edges, view.links, strict=True):
         colour, dash = _style(link)
         stroke = _stroke(link)
-        tip = _e(_link_tip(link, names))
+        tip = esc(_link_tip(link, names))
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = edge.points
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
-            f'<g class="bsc-link bsc-{link.kind}" data-cause="{_e(link.cause)}" '
-            f'data-effect="{_e(link.effect)}"><title>{tip}</title>'
+            f'<g class="bsc-link bsc-{link.kind}" data-cause="{esc(link.cause)}" '
+            f'data-effect="{esc(link.effect)}"><title>{tip}</title>'
             f'<path d="M{_n(x0)},{_n(y0)} C{_n(x1)},{_n(y1)} {_n(x2)},{_n(y2)} '
             f'{_n(x3)},{_n(y3)}" fill="none" stroke="{colour}" stroke-width="{_n(stroke)}"'
             f"{dash_attr}/>" + _arrow_head(edge, colour, stroke, link.kind == "cascades") + "</g>"
