@@ -113,13 +113,6 @@ def objective_without_indicators(scorecard: Scorecard) -> list[Finding]:
     ]
 
 
-def _home_units(scorecard: Scorecard) -> dict[str, str | None]:
-    """The org unit whose scorecard holds each objective and indicator (None: enterprise)."""
-    home: dict[str, str | None] = {o.id: o.org_unit for o in scorecard.objectives}
-    home.update({i.id: home.get(i.objective) for i in scorecard.indicators})
-    return home
-
-
 def _owned(
     node: str,
     owners: Mapping[str, list[str]],
@@ -138,7 +131,7 @@ def indicator_without_owner(scorecard: Scorecard) -> list[Finding]:
     When the indicator's objective has an owner, the message names them as the likely candidate.
     """
     owners, unit_owners = _owners(scorecard)
-    home = _home_units(scorecard)
+    home = scorecard.home_units
     out: list[Finding] = []
     for ind in (i for i in scorecard.indicators if not _owned(i.id, owners, unit_owners, home)):
         message = f"indicator {ind.id!r} has no owner{_partial_owners(ind.id, unit_owners)}"
@@ -161,7 +154,7 @@ def objective_without_owner(scorecard: Scorecard) -> list[Finding]:
     """Objectives without a company-wide owner (or, for an org unit's objective, an owner in
     that unit): nobody is accountable for the result."""
     owners, unit_owners = _owners(scorecard)
-    home = _home_units(scorecard)
+    home = scorecard.home_units
     return [
         finding(
             "objective-without-owner",

@@ -90,15 +90,9 @@ def parse_role(value: Role | str) -> Role:
         ) from None
 
 
-def _home_units(scorecard: Scorecard) -> dict[str, str | None]:
-    home: dict[str, str | None] = {o.id: o.org_unit for o in scorecard.objectives}
-    home.update({i.id: home.get(i.objective) for i in scorecard.indicators})
-    return home
-
-
 def _covered(scorecard: Scorecard, role: Role) -> set[str]:
     """Nodes that have ``role`` company-wide or in the org unit whose scorecard holds them."""
-    home = _home_units(scorecard)
+    home = scorecard.home_units
     return {
         a.node
         for a in scorecard.assignments

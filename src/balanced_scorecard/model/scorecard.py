@@ -170,6 +170,22 @@ class Scorecard:
                 + did_you_mean(node_id, self._index)
             ) from None
 
+    @cached_property
+    def home_units(self) -> dict[str, str | None]:
+        """The org unit whose scorecard holds each objective and indicator (an indicator's is
+        its objective's); ``None`` for the enterprise's own.
+
+        Examples
+        --------
+        >>> from balanced_scorecard.model import Objective, Indicator
+        >>> Scorecard(id="d", objectives=[Objective(id="g", perspective="financial")],
+        ...           indicators=[Indicator(id="r", objective="g")]).home_units
+        {'g': None, 'r': None}
+        """
+        home: dict[str, str | None] = {o.id: o.org_unit for o in self.objectives}
+        home.update({i.id: home.get(i.objective) for i in self.indicators})
+        return home
+
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id."""
         node = self.node(indicator_id)
