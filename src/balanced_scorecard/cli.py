@@ -14,10 +14,11 @@ bsc ...
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -306,9 +307,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     engine = _engine()
     fmt = _format_for(engine, args.format, args.output)
     scorecard = engine.load(args.definition)
-    bar = _Progress(sys.stderr)
-    engine.progress = bar
-    try:
+    with _progress(engine):
         ev = engine.evaluate(
             scorecard,
             args.data or None,
@@ -319,9 +318,6 @@ def _evaluate(args: argparse.Namespace) -> int:
             as_known_at=args.as_known_at,
             close_days=args.close_days,
         )
-    finally:
-        bar.close()
-        engine.progress = None
     # Reports show what the role may see; --fail-on below still judges all the data.
     view = ev.for_role(args.role)
     # Only what the user asked for: a plugin renderer may not know the built-ins' options.
@@ -454,17 +450,24 @@ class _Progress:
             self.stream.flush()
 
 
-def _evaluated(args: argparse.Namespace, engine: Engine) -> Evaluation:
-    scorecard = engine.load(args.definition)
+@contextlib.contextmanager
+def _progress(engine: Engine) -> Iterator[None]:
+    """Draw the engine's progress on the terminal for the duration of the block."""
     bar = _Progress(sys.stderr)
     engine.progress = bar
     try:
-        return engine.evaluate(
-            scorecard, args.data or None, period=args.period, targets=args.targets
-        )
+        yield
     finally:
         bar.close()
         engine.progress = None
+
+
+def _evaluated(args: argparse.Namespace, engine: Engine) -> Evaluation:
+    scorecard = engine.load(args.definition)
+    with _progress(engine):
+        return engine.evaluate(
+            scorecard, args.data or None, period=args.period, targets=args.targets
+        )
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -176,9 +176,13 @@ class Evaluation:
     access: AccessView | None = attrs.field(default=None, eq=False, repr=False)
     #: The engine that produced the evaluation; its renderers serve :meth:`render`.
     engine: Engine | None = attrs.field(default=None, eq=False, repr=False)
-    #: Owners' status overrides (see :meth:`with_overrides`), applied in :meth:`to_frame` and
-    #: so in every output, always marked.
+    #: Owners' status overrides (see :meth:`with_overrides`): the status arrays carry them,
+    #: so every output shows them, and :meth:`to_frame` marks them.
     overrides: tuple[Override, ...] = attrs.field(default=(), eq=False, repr=False)
+    #: The computed status of each overridden (node, org unit, period) cell.
+    overridden_from: Mapping[tuple[str, str, str], str | None] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -286,6 +290,13 @@ class Evaluation:
         if self.overrides:
             from balanced_scorecard.governance.annotations import apply_overrides
 
+            # The arrays hold the overriding statuses; put the computed ones back so that
+            # apply_overrides marks each cell with what it replaced.
+            keys = list(zip(out["node"], out["org_unit"], out["period"], strict=True))
+            computed = [
+                self.overridden_from.get(k, s) for k, s in zip(keys, out["status"], strict=True)
+            ]
+            out["status"] = pd.Categorical(computed, categories=out["status"].cat.categories)
             out = apply_overrides(out, self.overrides, scorecard=self.scorecard)
         return out
 
@@ -295,9 +306,9 @@ class Evaluation:
         Each override is checked first (only an owner of the node in that org unit may
         override, with a justification, to a known status; see
         :func:`~balanced_scorecard.governance.annotations.check_override`). The scores stay
-        as computed; :meth:`to_frame` (and so every report, exception list and renderer)
-        shows the overriding status with ``original_status``, ``overridden_by`` and
-        ``override_justification`` columns, and the renderers mark it.
+        as computed; the statuses (and so every report, exception list, escalation, chart and
+        renderer) take the overriding one, :meth:`to_frame` adds ``original_status``,
+        ``overridden_by`` and ``override_justification`` columns, and the renderers mark it.
 
         Examples
         --------
@@ -316,9 +327,31 @@ class Evaluation:
         from balanced_scorecard.governance.annotations import check_override
 
         given = (*self.overrides, *overrides)
+        names = list(self.status_names)
         for o in given:
-            check_override(self.scorecard, o, status_names=list(self.status_names))
-        return attrs.evolve(self, overrides=given)
+            check_override(self.scorecard, o, status_names=names)
+        # The latest override of a cell wins; cells outside the evaluation are ignored.
+        latest = {o.cell: o for o in sorted(given, key=lambda o: o.at)}
+        levels = self._levels  # keyed by each level's kind
+        status = {kind: lvl.status.copy() for kind, lvl in levels.items()}
+        originals = dict(self.overridden_from)
+        for (node, unit, period), o in latest.items():
+            if unit not in self.units or period not in self.period_labels:
+                continue
+            level, k = self.locate(node)
+            u, p = self.units.index(unit), self.period_labels.index(period)
+            code = int(status[level.kind][k, u, p])
+            originals.setdefault((node, unit, period), names[code] if code >= 0 else None)
+            status[level.kind][k, u, p] = names.index(o.status)
+        return attrs.evolve(
+            self,
+            indicators=attrs.evolve(self.indicators, status=status["indicator"]),
+            objectives=attrs.evolve(self.objectives, status=status["objective"]),
+            perspectives=attrs.evolve(self.perspectives, status=status["perspective"]),
+            total=attrs.evolve(self.total, status=status["scorecard"]),
+            overrides=given,
+            overridden_from=originals,
+        )
 
     @cached_property
     def frame(self) -> pd.DataFrame:

@@ -72,3 +72,14 @@ def test_the_dashboard_shows_the_override_and_why() -> None:
     assert "status overridden to amber (computed green)" in page
     # The justification is user text: escaped wherever it appears.
     assert "<b>large</b>" not in page
+
+
+def test_the_override_reaches_every_path_that_reads_statuses() -> None:
+    ev = _overridden()
+    # Not only the frame: the status arrays carry it, so status(), the exception list and
+    # the pictures agree with the table.
+    assert ev.status("revenue") == "amber"
+    assert ev.overridden_from[("revenue", "all", "2025-02")] == "green"
+    assert "amber" in ev.strategy_map_picture(show_indicators=True).svg
+    # The first month is not overridden: it keeps its computed status.
+    assert ev.status("revenue", period="2025-01") == _demo().status("revenue", period="2025-01")

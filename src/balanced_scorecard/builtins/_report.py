@@ -368,7 +368,7 @@ def _grouped(frame: pd.DataFrame) -> tuple[QualityRow, ...]:
 def _control_charts(ev: Evaluation, unit: str, p_label: str, limit: int) -> tuple[ChartRow, ...]:
     """I-MR charts up to the focus period for the indicators that ask for one: scored by
     control limits, or breaking a run rule in the focus period."""
-    from balanced_scorecard.analytics.spc import imr_chart
+    from balanced_scorecard.visual.charts import control_chart
 
     if limit == 0:
         return ()
@@ -381,23 +381,20 @@ def _control_charts(ev: Evaluation, unit: str, p_label: str, limit: int) -> tupl
         if ind.scoring.method == "control_limits" or ind.id in fired
     ]
     u, p = ev.unit_index(unit), ev.period_index(p_label)
-    labels = np.asarray(ev.period_labels[: p + 1], dtype=object)
+    shown = list(ev.period_labels[: p + 1])
     out: list[ChartRow] = []
     for node in wanted[:limit]:
-        k = ev.indicators.ids.index(node)
-        series = ev.indicators.actual[k, u, : p + 1]
-        present = ~np.isnan(series)
+        present = ~np.isnan(ev.indicators.actual[ev.indicators.ids.index(node), u, : p + 1])
         if present.sum() < 8:
             continue  # too short to judge, as for Evaluation.signals
-        pair = imr_chart(series[present])
-        name = ev.scorecard.indicator(node).name or node
-        location = attrs.evolve(
-            pair.location, title=f"{name} ({unit}): individuals", labels=labels[present]
-        )
-        dispersion = attrs.evolve(pair.dispersion, title="moving range", labels=labels[present])
-        svg = attrs.evolve(pair, location=location, dispersion=dispersion).to_svg()
         out.append(
-            ChartRow(node=node, name=name, org_unit=unit, rules=fired.get(node, ""), svg=svg)
+            ChartRow(
+                node=node,
+                name=ev.scorecard.indicator(node).label,
+                org_unit=unit,
+                rules=fired.get(node, ""),
+                svg=control_chart(ev, node, org_unit=unit, periods=shown).svg,
+            )
         )
     return tuple(out)
 

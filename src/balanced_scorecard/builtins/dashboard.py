@@ -246,17 +246,14 @@ def _show_overrides(
     period: str,
     pattern: re.Pattern[str] | None,
 ) -> None:
-    """Owners' status overrides at ``period``: the cell takes the overriding status and a
-    note beside it says who overrode what and why (an override is never silent)."""
-    position = {n["id"]: k for k, n in enumerate(nodes)}
-    latest = {}
-    for o in sorted(ev.overrides, key=lambda o: o.at):
-        if o.period == period and o.node in position and o.org_unit in data["cells"]:
-            latest[(o.org_unit, o.node)] = o
-    for (unit, node), o in latest.items():
-        cell = data["cells"][unit][position[node]]
-        computed = cell[1] or "none"
-        cell[1] = o.status
+    """A note beside each cell an owner overrode at ``period``: who, what it replaced and
+    why (the cell's status already is the overriding one; an override is never silent)."""
+    shown = {n["id"] for n in nodes}
+    latest = {o.cell: o for o in sorted(ev.overrides, key=lambda o: o.at)}
+    for (node, unit, when), o in latest.items():
+        if when != period or node not in shown or unit not in data["cells"]:
+            continue
+        computed = ev.overridden_from.get(o.cell) or "none"
         note = (
             f"\u2021 status overridden to {o.status} (computed {computed}): "
             f"{_clean(o.justification, pattern)}"
